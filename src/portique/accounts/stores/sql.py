@@ -1,0 +1,90 @@
+"""The default account store: accounts kept in Portique's own database."""
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q
+
+from portique.accounts.models import Account, Person
+from portique.accounts.stores.base import AccountRecord, Activation
+from portique.passwords import provisional
+
+
+def _record(account: Account) -> AccountRecord:
+    person = account.person
+    return AccountRecord(
+        login=account.login,
+        email=account.email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        category=person.category,
+        activated=account.activated_at is not None,
+        recovery_email=account.recovery_email,
+        forwarding_address=account.forwarding_address,
+        keep_copy=account.keep_copy,
+        directory_consent=account.directory_consent,
+        charter_version=account.charter_version,
+        charter_accepted_at=account.charter_accepted_at,
+        activated_at=account.activated_at,
+    )
+
+
+class SqlAccountStore:
+    def find(self, identifier: str) -> AccountRecord | None:
+        key = identifier.strip().lower()
+        if not key:
+            return None
+        account = (
+            Account.objects.select_related("person")
+            .filter(Q(login=key) | Q(email=key))
+            .first()
+        )
+        return _record(account) if account else None
+
+    def verify_provisional_password(self, login: str, password: str) -> bool:
+        stored = (
+            Account.objects.filter(login=login, activated_at__isnull=True)
+            .values_list("provisional_password_hash", flat=True)
+            .first()
+        )
+        return provisional.check(password, stored or "")
+
+    def create(
+        self,
+        *,
+        login: str,
+        first_name: str,
+        last_name: str,
+        category: str,
+        provisional_password: str,
+    ) -> AccountRecord:
+        person, _ = Person.objects.get_or_create(
+            login=login,
+            defaults={"first_name": first_name, "last_name": last_name, "category": category},
+        )
+        account = Account.objects.create(
+            person=person,
+            login=login,
+            email=f"{login}@{settings.PORTIQUE_MAIL_DOMAIN}",
+            provisional_password_hash=provisional.make(provisional_password),
+        )
+        return _record(account)
+
+    def set_provisional_password(self, login: str, provisional_password: str) -> None:
+        Account.objects.filter(login=login, activated_at__isnull=True).update(
+            provisional_password_hash=provisional.make(provisional_password)
+        )
+
+    def activate(self, login: str, activation: Activation) -> None:
+        Account.objects.filter(login=login).update(
+            password=make_password(activation.password),
+            provisional_password_hash="",
+            recovery_email=activation.recovery_email,
+            recovery_email_verified_at=activation.recovery_email_verified_at,
+            forwarding_address=activation.forwarding_address,
+            forwarding_verified_at=activation.forwarding_verified_at,
+            keep_copy=activation.keep_copy,
+            directory_consent=activation.directory_consent,
+            charter_version=activation.charter_version,
+            charter_accepted_at=activation.charter_accepted_at,
+            activated_at=activation.activated_at,
+        )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActivationConfig(AppConfig):
+    name = "portique.activation"
+    label = "activation"

@@ -1,0 +1,187 @@
+"""The activation's forms, labelled with the user guide's words."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from portique.accounts.stores.base import AccountRecord
+from portique.activation.rules import CategoryRules, Forwarding
+
+
+def _outside_institution(address: str) -> str:
+    """Refuse an address of the institution's own mail domain: it would not help recover the
+    account, and as a redirection it would loop."""
+    domain = address.rsplit("@", 1)[-1].lower()
+    if domain == settings.PORTIQUE_MAIL_DOMAIN.lower() or domain.endswith(
+        "." + settings.PORTIQUE_MAIL_DOMAIN.lower()
+    ):
+        raise forms.ValidationError(
+            _("Veuillez saisir une adresse extérieure à l'université."), code="internal_address"
+        )
+    return address
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Identifiant (Nom de connexion)"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class ProvisionalPasswordForm(forms.Form):
+    provisional_password = forms.CharField(
+        label=_("Mot de passe provisoire"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class _AddressPairForm(forms.Form):
+    """Two fields that must hold the same address."""
+
+    address_field = ""
+    confirmation_field = ""
+    mismatch_message = ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first = cleaned.get(self.address_field)
+        second = cleaned.get(self.confirmation_field)
+        if first and second and first.strip().lower() != second.strip().lower():
+            self.add_error(self.confirmation_field, self.mismatch_message)
+        return cleaned
+
+
+class RecoveryEmailForm(_AddressPairForm):
+    recovery_email = forms.EmailField(
+        label=_("Adresse mail de secours"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    recovery_email_confirmation = forms.EmailField(
+        label=_("Confirmation de l'adresse mail de secours"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    address_field = "recovery_email"
+    confirmation_field = "recovery_email_confirmation"
+    mismatch_message = _("Les deux adresses mail de secours ne sont pas identiques.")
+
+    def clean_recovery_email(self) -> str:
+        return _outside_institution(self.cleaned_data["recovery_email"])
+
+
+class CharterForm(forms.Form):
+    accept = forms.BooleanField(
+        required=True,
+        error_messages={
+            "required": _("Vous devez accepter la charte informatique pour poursuivre.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept"].label = _("J'accepte la charte informatique de l'%(institution)s") % {
+            "institution": settings.PORTIQUE_INSTITUTION_NAME
+        }
+
+
+class DirectoryForm(forms.Form):
+    directory_consent = forms.BooleanField(
+        label=_("J'accepte d'apparaître dans le futur annuaire public"), required=False
+    )
+
+
+class ForwardingForm(_AddressPairForm):
+    wants_forwarding = forms.BooleanField(
+        label=_("Je mets en place une redirection de messagerie"), required=False
+    )
+    forwarding_address = forms.EmailField(
+        label=_("Adresse de la messagerie de redirection"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    forwarding_address_confirmation = forms.EmailField(
+        label=_("Confirmation de l'adresse de messagerie de redirection"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    keep_copy = forms.BooleanField(
+        label=_("Je souhaite conserver une copie des mails sur ma boîte mail universitaire."),
+        required=False,
+    )
+    address_field = "forwarding_address"
+    confirmation_field = "forwarding_address_confirmation"
+    mismatch_message = _("Les deux adresses de redirection ne sont pas identiques.")
+
+    def __init__(self, *args: Any, rules: CategoryRules, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        if rules.forwarding == Forwarding.MANDATORY:
+            del self.fields["wants_forwarding"]
+        if not rules.keep_copy_offered:
+            del self.fields["keep_copy"]
+
+    @property
+    def mandatory(self) -> bool:
+        return self.rules.forwarding == Forwarding.MANDATORY
+
+    def clean_forwarding_address(self) -> str:
+        address: str = self.cleaned_data.get("forwarding_address", "")
+        return _outside_institution(address) if address else address
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        wants = self.mandatory or cleaned.get("wants_forwarding")
+        cleaned["wants_forwarding"] = bool(wants)
+        if wants:
+            for name in (self.address_field, self.confirmation_field):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        forms.ValidationError(
+                            _("Veuillez saisir l'adresse de la messagerie de redirection."),
+                            code="required",
+                        ),
+                    )
+        return cleaned
+
+
+class NewPasswordForm(forms.Form):
+    new_password = forms.CharField(
+        label=_("Nouveau mot de passe"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_confirmation = forms.CharField(
+        label=_("Confirmation du nouveau mot de passe"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, account: AccountRecord, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_new_password(self) -> str:
+        password: str = self.cleaned_data["new_password"]
+        validate_password(password, user=self.account)
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first = cleaned.get("new_password")
+        second = cleaned.get("new_password_confirmation")
+        if first and second and first != second:
+            self.add_error(
+                "new_password_confirmation",
+                _("Les deux mots de passe ne sont pas identiques."),
+            )
+        return cleaned

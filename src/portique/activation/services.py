@@ -1,0 +1,357 @@
+"""The activation's use cases. Each runs in one transaction: check the move is allowed,
+do its side effects (links, outbox, audit, account store), advance the machine, save."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.urls import reverse
+
+from portique.accounts.stores import get_account_store
+from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
+from portique.activation.machine import INITIAL, Event, State, advance
+from portique.activation.models import ActivationFlow
+from portique.activation.rules import Forwarding, rules_for
+from portique.activation.selectors import flow_open_for
+from portique.core import clock, links
+from portique.core.audit import audit_record
+from portique.core.models import OneTimeLink
+from portique.mail.services import mail_queue
+
+Purpose = OneTimeLink.Purpose
+
+
+class ActivationError(Exception):
+    """The request cannot be carried out in the flow's current state."""
+
+
+class AuthenticationOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Authentication:
+    outcome: AuthenticationOutcome
+    flow: ActivationFlow | None = None
+
+
+def _same_address(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def _move(flow: ActivationFlow, event: Event) -> None:
+    """Advance the machine and save the flow, pushing its expiry further."""
+    now = clock.now()
+    flow.state = advance(flow.current_state, event)
+    flow.updated_at = now
+    flow.expires_at = now + timedelta(days=settings.PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS)
+    flow.save()
+
+
+def _lock(flow: ActivationFlow) -> ActivationFlow:
+    """Reload the flow under a row lock, so that two requests cannot both move it."""
+    return ActivationFlow.objects.select_for_update().get(pk=flow.pk)
+
+
+def _send_link(flow: ActivationFlow, *, purpose: str, to: str, kind: str) -> None:
+    issued = links.link_issue(subject=flow.login, purpose=purpose, email=to, flow_id=flow.pk)
+    url = settings.PORTIQUE_BASE_URL + reverse("activation:link", args=[issued.token])
+    mail_queue(
+        to=to,
+        kind=kind,
+        subject_login=flow.login,
+        context={"url": url, "expires_at": issued.expires_at, "login": flow.email},
+    )
+
+
+def activation_authenticate(
+    *,
+    identifier: str,
+    provisional_password: str,
+    ip: str | None = None,
+    store: AccountStore | None = None,
+) -> Authentication:
+    """Check the provisional password for `identifier` and return the person's flow, new or
+    resumed. Unknown, activated and wrong answers are refused alike, with the same work."""
+    store = store or get_account_store()
+    account = store.find(identifier)
+    login = account.login if account else ""
+    # Always one HMAC, whether or not the account exists.
+    good = store.verify_provisional_password(login, provisional_password)
+    with transaction.atomic():
+        if account is None or account.activated or not good:
+            audit_record(
+                actor=identifier[:150],
+                subject=login or identifier[:150],
+                action="provisional_password_refused",
+                ip=ip,
+            )
+            return Authentication(AuthenticationOutcome.REFUSED)
+        flow = flow_open_for(account.login) or _flow_start(account)
+        audit_record(
+            actor=account.login, subject=account.login, action="provisional_password_accepted", ip=ip
+        )
+    return Authentication(AuthenticationOutcome.ACCEPTED, flow)
+
+
+def _flow_start(account: AccountRecord) -> ActivationFlow:
+    now = clock.now()
+    return ActivationFlow.objects.create(
+        login=account.login,
+        email=account.email,
+        category=account.category,
+        state=INITIAL,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=settings.PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS),
+    )
+
+
+def activation_give_recovery_email(
+    *, flow: ActivationFlow, recovery_email: str, ip: str | None = None
+) -> ActivationFlow:
+    """Record the recovery address and mail it a link that confirms it (steps 3 and 4)."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        advance(flow.current_state, Event.GIVE_RECOVERY_EMAIL)
+        flow.recovery_email = recovery_email.strip()
+        flow.recovery_email_verified_at = None
+        _send_link(
+            flow, purpose=Purpose.RECOVERY_EMAIL, to=flow.recovery_email, kind="recovery_email"
+        )
+        _move(flow, Event.GIVE_RECOVERY_EMAIL)
+        audit_record(
+            actor=flow.login,
+            subject=flow.login,
+            action="recovery_email_given",
+            ip=ip,
+            recovery_email=flow.recovery_email,
+        )
+    return flow
+
+
+def activation_resend_recovery_email_link(
+    *, flow: ActivationFlow, ip: str | None = None
+) -> ActivationFlow:
+    """Mail a new link to the recovery address; the previous one stops working."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        advance(flow.current_state, Event.RESEND_RECOVERY_EMAIL_LINK)
+        _send_link(
+            flow, purpose=Purpose.RECOVERY_EMAIL, to=flow.recovery_email, kind="recovery_email"
+        )
+        _move(flow, Event.RESEND_RECOVERY_EMAIL_LINK)
+        audit_record(actor=flow.login, subject=flow.login, action="recovery_email_resent", ip=ip)
+    return flow
+
+
+def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFlow:
+    """Use a mailed link: confirm the address it was sent to and return the flow it belongs
+    to, in whatever browser opened it. Raises links.LinkError when it cannot be used."""
+    with transaction.atomic():
+        link = links.link_consume(token=token)
+        flow = ActivationFlow.objects.select_for_update().filter(pk=link.flow_id).first()
+        if flow is None:
+            raise links.LinkInvalid()
+        now = clock.now()
+        if link.purpose == Purpose.RECOVERY_EMAIL:
+            if flow.current_state != State.AWAITING_RECOVERY_EMAIL_CONFIRMATION or not (
+                _same_address(flow.recovery_email, link.email)
+            ):
+                raise links.LinkRevoked()
+            flow.recovery_email_verified_at = now
+            _move(flow, Event.CONFIRM_RECOVERY_EMAIL)
+            action = "recovery_email_confirmed"
+        else:
+            if flow.current_state != State.AWAITING_FORWARDING_CONFIRMATION or not (
+                _same_address(flow.forwarding_address, link.email)
+            ):
+                raise links.LinkRevoked()
+            flow.forwarding_verified_at = now
+            _move(flow, Event.CONFIRM_FORWARDING)
+            action = "forwarding_address_confirmed"
+        audit_record(actor=flow.login, subject=flow.login, action=action, ip=ip, email=link.email)
+    return flow
+
+
+def activation_accept_charter(*, flow: ActivationFlow, ip: str | None = None) -> ActivationFlow:
+    """Record the acceptance of the current charter version (step 5)."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        flow.charter_version = settings.PORTIQUE_CHARTER_VERSION
+        flow.charter_accepted_at = clock.now()
+        _move(flow, Event.ACCEPT_CHARTER)
+        audit_record(
+            actor=flow.login,
+            subject=flow.login,
+            action="charter_accepted",
+            ip=ip,
+            charter_version=flow.charter_version,
+        )
+    return flow
+
+
+def activation_choose_directory(
+    *, flow: ActivationFlow, consent: bool, ip: str | None = None
+) -> ActivationFlow:
+    """Record whether the person appears in the public directory (step 6)."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        flow.directory_consent = consent
+        if rules_for(flow.category).has_forwarding_step:
+            _move(flow, Event.CHOOSE_DIRECTORY_CONSENT)
+        else:
+            flow.wants_forwarding = False
+            flow.forwarding_address = ""
+            _move(flow, Event.CHOOSE_DIRECTORY_CONSENT_SKIPPING_FORWARDING)
+        audit_record(
+            actor=flow.login,
+            subject=flow.login,
+            action="directory_consent_chosen",
+            ip=ip,
+            directory_consent=consent,
+        )
+    return flow
+
+
+def activation_choose_forwarding(
+    *,
+    flow: ActivationFlow,
+    wants_forwarding: bool,
+    forwarding_address: str = "",
+    keep_copy: bool | None = None,
+    ip: str | None = None,
+) -> ActivationFlow:
+    """Record the redirection choice (step 7). A redirection to an address other than the
+    already-verified recovery address is confirmed by a mailed link (step 8)."""
+    rules = rules_for(flow.category)
+    if rules.forwarding == Forwarding.MANDATORY:
+        wants_forwarding = True
+    if wants_forwarding and not forwarding_address.strip():
+        raise ActivationError("a redirection needs an address")
+    if not rules.keep_copy_offered or keep_copy is None:
+        keep_copy = rules.keep_copy_default
+    with transaction.atomic():
+        flow = _lock(flow)
+        flow.wants_forwarding = wants_forwarding
+        flow.keep_copy = keep_copy if wants_forwarding else True
+        flow.forwarding_address = forwarding_address.strip() if wants_forwarding else ""
+        flow.forwarding_verified_at = None
+        if not wants_forwarding:
+            _move(flow, Event.DECLINE_FORWARDING)
+        elif _same_address(flow.forwarding_address, flow.recovery_email):
+            flow.forwarding_verified_at = flow.recovery_email_verified_at
+            _move(flow, Event.CHOOSE_VERIFIED_FORWARDING)
+        else:
+            advance(flow.current_state, Event.CHOOSE_FORWARDING)
+            _send_link(
+                flow,
+                purpose=Purpose.FORWARDING_ADDRESS,
+                to=flow.forwarding_address,
+                kind="forwarding_address",
+            )
+            _move(flow, Event.CHOOSE_FORWARDING)
+        audit_record(
+            actor=flow.login,
+            subject=flow.login,
+            action="forwarding_chosen",
+            ip=ip,
+            forwarding_address=flow.forwarding_address,
+            keep_copy=flow.keep_copy,
+        )
+    return flow
+
+
+def activation_resend_forwarding_link(
+    *, flow: ActivationFlow, ip: str | None = None
+) -> ActivationFlow:
+    """Mail a new link to the redirection address; the previous one stops working."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        advance(flow.current_state, Event.RESEND_FORWARDING_LINK)
+        _send_link(
+            flow,
+            purpose=Purpose.FORWARDING_ADDRESS,
+            to=flow.forwarding_address,
+            kind="forwarding_address",
+        )
+        _move(flow, Event.RESEND_FORWARDING_LINK)
+        audit_record(actor=flow.login, subject=flow.login, action="forwarding_link_resent", ip=ip)
+    return flow
+
+
+def activation_revise(
+    *, flow: ActivationFlow, event: Event, ip: str | None = None
+) -> ActivationFlow:
+    """Go back to an earlier answer to change it; later answers stay as defaults."""
+    if event not in (Event.REVISE_RECOVERY_EMAIL, Event.REVISE_DIRECTORY_CHOICE, Event.REVISE_FORWARDING):
+        raise ActivationError(f"{event} is not a revision")
+    with transaction.atomic():
+        flow = _lock(flow)
+        _move(flow, event)
+        audit_record(actor=flow.login, subject=flow.login, action=str(event), ip=ip)
+    return flow
+
+
+def activation_account(flow: ActivationFlow, *, store: AccountStore | None = None) -> AccountRecord:
+    """Return the account the flow activates, as the store has it now."""
+    store = store or get_account_store()
+    account = store.find(flow.login)
+    if account is None:
+        raise ActivationError(f"account {flow.login} no longer exists")
+    return account
+
+
+def activation_set_password(
+    *,
+    flow: ActivationFlow,
+    password: str,
+    ip: str | None = None,
+    store: AccountStore | None = None,
+) -> ActivationFlow:
+    """Validate the new password, write every answer and the password to the account store,
+    and mark the account activated (steps 9 and 10). Raises ValidationError on a weak
+    password."""
+    store = store or get_account_store()
+    account = activation_account(flow, store=store)
+    validate_password(password, user=account)
+    with transaction.atomic():
+        flow = _lock(flow)
+        now = clock.now()
+        advance(flow.current_state, Event.SET_PASSWORD)
+        assert flow.recovery_email_verified_at and flow.charter_accepted_at
+        store.activate(
+            flow.login,
+            Activation(
+                password=password,
+                recovery_email=flow.recovery_email,
+                recovery_email_verified_at=flow.recovery_email_verified_at,
+                forwarding_address=flow.forwarding_address,
+                forwarding_verified_at=flow.forwarding_verified_at,
+                keep_copy=bool(flow.keep_copy) if flow.wants_forwarding else True,
+                directory_consent=bool(flow.directory_consent),
+                charter_version=flow.charter_version,
+                charter_accepted_at=flow.charter_accepted_at,
+                activated_at=now,
+            ),
+        )
+        flow.activated_at = now
+        _move(flow, Event.SET_PASSWORD)
+        mail_queue(
+            to=flow.recovery_email,
+            kind="activated",
+            subject_login=flow.login,
+            context={
+                "login": flow.email,
+                "forwarding_address": flow.forwarding_address,
+                "keep_copy": flow.keep_copy,
+                "activated_at": now,
+                "ent_url": settings.PORTIQUE_ENT_URL,
+            },
+        )
+        audit_record(actor=flow.login, subject=flow.login, action="account_activated", ip=ip)
+    return flow

@@ -1,0 +1,386 @@
+"""The activation's pages. Each maps the flow's state to a template and a form, and calls
+one service; the services decide, the views only translate to and from HTTP."""
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portique.activation import forms as step_forms
+from portique.activation import services
+from portique.activation.machine import Event, IllegalTransition, State
+from portique.activation.models import ActivationFlow
+from portique.activation.rules import rules_for
+from portique.activation.selectors import STEP_OF_STATE, Step, flow_get, flow_progress
+from portique.core import links
+from portique.core.audit import client_ip
+
+SESSION_IDENTIFIER = "activation_identifier"
+SESSION_FLOW = "activation_flow"
+SESSION_LINK = "activation_link"
+
+URL_OF_STATE: dict[State, str] = {
+    State.AWAITING_RECOVERY_EMAIL: "activation:recovery_email",
+    State.AWAITING_RECOVERY_EMAIL_CONFIRMATION: "activation:recovery_email_sent",
+    State.AWAITING_CHARTER_ACCEPTANCE: "activation:charter",
+    State.AWAITING_DIRECTORY_CHOICE: "activation:directory",
+    State.AWAITING_FORWARDING_CHOICE: "activation:forwarding",
+    State.AWAITING_FORWARDING_CONFIRMATION: "activation:forwarding_sent",
+    State.AWAITING_NEW_PASSWORD: "activation:new_password",
+    State.ACTIVATED: "activation:done",
+}
+
+# The "Modifier" buttons: which revision each one asks for, by the name in the URL.
+REVISIONS = {
+    "mail-de-secours": Event.REVISE_RECOVERY_EMAIL,
+    "annuaire": Event.REVISE_DIRECTORY_CHOICE,
+    "redirection": Event.REVISE_FORWARDING,
+}
+
+
+def _to_current_step(flow: ActivationFlow) -> HttpResponse:
+    return redirect(URL_OF_STATE[flow.current_state])
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    *,
+    step: Step | None,
+    flow: ActivationFlow | None = None,
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    context.update(
+        flow=flow,
+        step=step,
+        progress=flow_progress(flow, step) if step else None,
+        revisions={name: event.value for name, event in REVISIONS.items()},
+    )
+    return render(request, f"activation/{template}", context, status=status)
+
+
+@method_decorator(never_cache, name="dispatch")
+class IdentifierView(View):
+    """Step 1: any identifier moves on; whether it exists is told by nobody."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial = {"identifier": request.session.get(SESSION_IDENTIFIER, "")}
+        form = step_forms.IdentifierForm(initial=initial)
+        return _page(request, "identifier.html", step=Step.IDENTIFIER, form=form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = step_forms.IdentifierForm(request.POST)
+        if not form.is_valid():
+            return _page(request, "identifier.html", step=Step.IDENTIFIER, form=form)
+        request.session.pop(SESSION_FLOW, None)
+        request.session[SESSION_IDENTIFIER] = form.cleaned_data["identifier"].strip()
+        return redirect("activation:provisional_password")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProvisionalPasswordView(View):
+    """Step 2: the provisional password opens the person's flow, new or resumed."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        identifier = request.session.get(SESSION_IDENTIFIER)
+        if not identifier:
+            return redirect("activation:identifier")
+        form = step_forms.ProvisionalPasswordForm()
+        return self._render(request, identifier, form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        identifier = request.session.get(SESSION_IDENTIFIER)
+        if not identifier:
+            return redirect("activation:identifier")
+        form = step_forms.ProvisionalPasswordForm(request.POST)
+        if form.is_valid():
+            result = services.activation_authenticate(
+                identifier=identifier,
+                provisional_password=form.cleaned_data["provisional_password"],
+                ip=client_ip(request),
+            )
+            if result.flow is not None:
+                # Trust rises: a new session id, so that a planted one is worth nothing.
+                request.session.cycle_key()
+                request.session[SESSION_FLOW] = str(result.flow.pk)
+                return _to_current_step(result.flow)
+            form.add_error(
+                None,
+                forms.ValidationError(
+                    step_forms._("Identifiant ou mot de passe provisoire incorrect."),
+                    code="refused",
+                ),
+            )
+        return self._render(request, identifier, form)
+
+    def _render(self, request: HttpRequest, identifier: str, form: forms.Form) -> HttpResponse:
+        return _page(
+            request,
+            "provisional_password.html",
+            step=Step.PROVISIONAL_PASSWORD,
+            form=form,
+            identifier=identifier,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class StepView(View):
+    """A step of the flow: shown only when the flow is in `state`; any other state sends
+    the person to the page of the state they are really in."""
+
+    state: ClassVar[State]
+    template_name: ClassVar[str]
+    form_class: ClassVar[type[forms.Form] | None] = None
+
+    flow: ActivationFlow
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        flow = flow_get(request.session.get(SESSION_FLOW))
+        if flow is None:
+            return redirect("activation:identifier")
+        if flow.current_state != self.state:
+            return _to_current_step(flow)
+        self.flow = flow
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_context(self) -> dict[str, Any]:
+        return {}
+
+    def render_page(self, form: forms.Form | None = None) -> HttpResponse:
+        return _page(
+            self.request,
+            self.template_name,
+            step=STEP_OF_STATE[self.state],
+            flow=self.flow,
+            form=form,
+            **self.get_context(),
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = None
+        if self.form_class is not None:
+            form = self.form_class(initial=self.get_initial(), **self.get_form_kwargs())
+        return self.render_page(form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        assert self.form_class is not None
+        form = self.form_class(request.POST, **self.get_form_kwargs())
+        if not form.is_valid():
+            return self.render_page(form)
+        try:
+            flow = self.perform(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_page(form)
+        return _to_current_step(flow)
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        raise NotImplementedError
+
+
+class RecoveryEmailView(StepView):
+    state = State.AWAITING_RECOVERY_EMAIL
+    template_name = "recovery_email.html"
+    form_class = step_forms.RecoveryEmailForm
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "recovery_email": self.flow.recovery_email,
+            "recovery_email_confirmation": self.flow.recovery_email,
+        }
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_give_recovery_email(
+            flow=self.flow, recovery_email=data["recovery_email"], ip=client_ip(self.request)
+        )
+
+
+class RecoveryEmailSentView(StepView):
+    state = State.AWAITING_RECOVERY_EMAIL_CONFIRMATION
+    template_name = "recovery_email_sent.html"
+
+    def get_context(self) -> dict[str, Any]:
+        return {"link": links.link_pending(subject=self.flow.login, purpose="recovery_email")}
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        flow = services.activation_resend_recovery_email_link(flow=self.flow, ip=client_ip(request))
+        return _to_current_step(flow)
+
+
+class CharterView(StepView):
+    state = State.AWAITING_CHARTER_ACCEPTANCE
+    template_name = "charter.html"
+    form_class = step_forms.CharterForm
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_accept_charter(flow=self.flow, ip=client_ip(self.request))
+
+
+class DirectoryView(StepView):
+    state = State.AWAITING_DIRECTORY_CHOICE
+    template_name = "directory.html"
+    form_class = step_forms.DirectoryForm
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"directory_consent": bool(self.flow.directory_consent)}
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_choose_directory(
+            flow=self.flow, consent=data["directory_consent"], ip=client_ip(self.request)
+        )
+
+
+class ForwardingView(StepView):
+    state = State.AWAITING_FORWARDING_CHOICE
+    template_name = "forwarding.html"
+    form_class = step_forms.ForwardingForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"rules": rules_for(self.flow.category)}
+
+    def get_initial(self) -> dict[str, Any]:
+        rules = rules_for(self.flow.category)
+        # The seed pre-fills the redirection with the recovery address.
+        address = self.flow.forwarding_address or self.flow.recovery_email
+        keep_copy = self.flow.keep_copy
+        return {
+            "wants_forwarding": bool(self.flow.wants_forwarding),
+            "forwarding_address": address,
+            "forwarding_address_confirmation": address,
+            "keep_copy": rules.keep_copy_default if keep_copy is None else keep_copy,
+        }
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_choose_forwarding(
+            flow=self.flow,
+            wants_forwarding=data["wants_forwarding"],
+            forwarding_address=data.get("forwarding_address", ""),
+            keep_copy=data.get("keep_copy"),
+            ip=client_ip(self.request),
+        )
+
+
+class ForwardingSentView(StepView):
+    state = State.AWAITING_FORWARDING_CONFIRMATION
+    template_name = "forwarding_sent.html"
+
+    def get_context(self) -> dict[str, Any]:
+        return {
+            "link": links.link_pending(subject=self.flow.login, purpose="forwarding_address")
+        }
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
+        return _to_current_step(flow)
+
+
+class NewPasswordView(StepView):
+    state = State.AWAITING_NEW_PASSWORD
+    template_name = "new_password.html"
+    form_class = step_forms.NewPasswordForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"account": services.activation_account(self.flow)}
+
+    def get_context(self) -> dict[str, Any]:
+        return {"password_rules": password_validators_help_texts()}
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_set_password(
+            flow=self.flow, password=data["new_password"], ip=client_ip(self.request)
+        )
+
+
+class DoneView(StepView):
+    state = State.ACTIVATED
+    template_name = "done.html"
+
+
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """/activation/: the step the person is at, or step 1."""
+    flow = flow_get(request.session.get(SESSION_FLOW))
+    return _to_current_step(flow) if flow else redirect("activation:identifier")
+
+
+@require_POST
+def revise(request: HttpRequest, answer: str) -> HttpResponse:
+    """The "Modifier" buttons: go back to an earlier answer."""
+    flow = flow_get(request.session.get(SESSION_FLOW))
+    event = REVISIONS.get(answer)
+    if flow is None or event is None:
+        return redirect("activation:start")
+    try:
+        flow = services.activation_revise(flow=flow, event=event, ip=client_ip(request))
+    except IllegalTransition:
+        pass
+    return _to_current_step(flow)
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The page was reached through a secret link: tell the browser never to pass it on.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def link_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from a mail: keep its token in the session and take it out of the address
+    bar at once, so that it appears in no history, log or Referer header."""
+    request.session[SESSION_LINK] = token
+    return _no_referrer(redirect("activation:link_confirm"))
+
+
+@method_decorator(never_cache, name="dispatch")
+class LinkConfirmView(View):
+    """Ask for one click before using the link: mail filters that open links to scan them
+    must not use it up in the person's place."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        token = request.session.get(SESSION_LINK, "")
+        try:
+            link = links.link_check(token=token)
+        except links.LinkError as error:
+            return self._error(request, error)
+        return _no_referrer(
+            _page(request, "link_confirm.html", step=None, link=link)
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = request.session.get(SESSION_LINK, "")
+        try:
+            flow = services.activation_follow_link(token=token, ip=client_ip(request))
+        except links.LinkError as error:
+            return self._error(request, error)
+        request.session.pop(SESSION_LINK, None)
+        request.session.cycle_key()
+        request.session[SESSION_FLOW] = str(flow.pk)
+        return _to_current_step(flow)
+
+    def _error(self, request: HttpRequest, error: links.LinkError) -> HttpResponse:
+        request.session.pop(SESSION_LINK, None)
+        return _no_referrer(
+            _page(
+                request,
+                "link_error.html",
+                step=None,
+                reason=error.reason,
+                restart_url=reverse("activation:identifier"),
+                status=410 if isinstance(error, links.LinkExpired | links.LinkUsed) else 400,
+            )
+        )

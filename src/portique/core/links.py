@@ -1,0 +1,122 @@
+"""One-time links: issue, check and consume.
+
+A link's token has 256 bits of randomness and is stored only as its SHA-256, so lookups are
+by hash (no secret is compared byte by byte) and the database never holds a usable link.
+Issuing a new link for the same person and purpose revokes the previous ones.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+
+from portique.core import clock
+from portique.core.models import OneTimeLink
+
+
+class LinkError(Exception):
+    """The link cannot be used; `reason` says why, for the error page."""
+
+    reason = "invalid"
+
+
+class LinkInvalid(LinkError):
+    reason = "invalid"
+
+
+class LinkExpired(LinkError):
+    reason = "expired"
+
+
+class LinkUsed(LinkError):
+    reason = "used"
+
+
+class LinkRevoked(LinkError):
+    reason = "revoked"
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    token: str
+    link: OneTimeLink
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.link.expires_at
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_issue(
+    *, subject: str, purpose: str, email: str, flow_id: UUID | None = None
+) -> IssuedLink:
+    """Create a link for `subject` and `purpose`, revoking the earlier ones still pending."""
+    now = clock.now()
+    OneTimeLink.objects.filter(
+        subject=subject, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    min_lifetime = timedelta(minutes=settings.PORTIQUE_LINK_MIN_LIFETIME_MINUTES)
+    link = OneTimeLink.objects.create(
+        token_hash=_hash(token),
+        purpose=purpose,
+        subject=subject,
+        flow_id=flow_id,
+        email=email,
+        created_at=now,
+        expires_at=clock.link_deadline(now, min_lifetime=min_lifetime),
+    )
+    return IssuedLink(token=token, link=link)
+
+
+def link_check(*, token: str, purpose: str | None = None) -> OneTimeLink:
+    """Return the pending link for `token` (of `purpose`, when given), or raise the
+    LinkError that says why not."""
+    found = OneTimeLink.objects.filter(token_hash=_hash(token))
+    if purpose is not None:
+        found = found.filter(purpose=purpose)
+    link = found.first()
+    if link is None:
+        raise LinkInvalid()
+    if link.used_at is not None:
+        raise LinkUsed()
+    if link.revoked_at is not None:
+        raise LinkRevoked()
+    if clock.now() > link.expires_at:
+        raise LinkExpired()
+    return link
+
+
+def link_consume(*, token: str, purpose: str | None = None) -> OneTimeLink:
+    """Mark the link used and return it; of two concurrent calls, exactly one succeeds."""
+    link = link_check(token=token, purpose=purpose)
+    now = clock.now()
+    # The conditional UPDATE is the arbiter: of two concurrent callers, one sees a row change.
+    won = OneTimeLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gte=now
+    ).update(used_at=now)
+    if not won:
+        raise LinkUsed()
+    link.used_at = now
+    return link
+
+
+def link_pending(*, subject: str, purpose: str) -> OneTimeLink | None:
+    """Return the link for `subject` and `purpose` that can still be used, if any."""
+    return (
+        OneTimeLink.objects.filter(
+            subject=subject,
+            purpose=purpose,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gte=clock.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -1,0 +1,62 @@
+"""`portique serve`: gunicorn and the mail worker together, the way to run on one machine."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def _workers() -> int:
+    return int(os.environ.get("PORTIQUE_WEB_WORKERS", (os.cpu_count() or 1) + 1))
+
+
+class Command(BaseCommand):
+    help = "Serve the portal with gunicorn and run the mail worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=_workers())
+        parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        web = [
+            python, "-m", "gunicorn", "portique.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]),
+            "--access-logfile", "-",
+            "--graceful-timeout", "10",
+        ]  # fmt: skip
+        processes = [subprocess.Popen(web)]  # noqa: S603 (our own interpreter and arguments)
+        if not options["no_worker"]:
+            worker = [python, "-m", "portique.cli", "worker"]
+            processes.append(subprocess.Popen(worker))  # noqa: S603
+        self.stdout.write(f"Portique on http://{options['host']}:{options['port']}/", ending="\n")
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            # When either process ends, stop the other: a half-running portal is worse
+            # than none, and the supervisor (systemd) restarts the whole.
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        failures = [p.returncode for p in processes if p.returncode and p.returncode > 0]
+        sys.exit(failures[0] if failures else 0)

@@ -1,0 +1,33 @@
+"""The outbox: every mail Portique sends, written in the transaction of the change that
+causes it, then delivered by the worker."""
+
+from django.db import models
+
+
+class OutboundMail(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    kind = models.CharField(max_length=64, help_text="Template name: what the mail is for.")
+    subject_login = models.CharField(max_length=150, db_index=True, help_text="Login concerned.")
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    # The bodies may hold a one-time link: they are blanked once the mail has left.
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbound mail"
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

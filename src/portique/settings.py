@@ -1,0 +1,200 @@
+"""Django settings for Portique, all of them derived from PORTIQUE_* variables (see env.py)."""
+
+import json
+
+from portique.env import BASE_DIR, DEBUG, DEMO, VAR_DIR, env, secret_key, smtp_settings
+
+SECRET_KEY = secret_key()
+DEBUG = DEBUG
+PORTIQUE_DEMO = DEMO
+
+ALLOWED_HOSTS: list[str] = env.list(
+    "PORTIQUE_ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", "[::1]"] if (DEBUG or DEMO) else [],
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "portique.core",
+    "portique.accounts",
+    "portique.passwords",
+    "portique.mail",
+    "portique.activation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portique.urls"
+WSGI_APPLICATION = "portique.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portique.core.context_processors.branding",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url(
+        "PORTIQUE_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portique.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the mail worker write to the same file: wait for each other's
+    # locks instead of failing, and take the write lock at BEGIN so two writers never
+    # deadlock on an upgrade from a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+PORTIQUE_PASSWORD_MIN_LENGTH: int = env.int("PORTIQUE_PASSWORD_MIN_LENGTH", default=8)
+PORTIQUE_PASSWORD_FORBIDDEN_CHARACTERS: str = env.str(
+    "PORTIQUE_PASSWORD_FORBIDDEN_CHARACTERS", default='<>",*'
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "portique.passwords.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PORTIQUE_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "portique.passwords.validators.LetterAndDigitValidator"},
+    {"NAME": "portique.passwords.validators.PersonalInformationValidator"},
+    {
+        "NAME": "portique.passwords.validators.ForbiddenCharactersValidator",
+        "OPTIONS": {"forbidden": PORTIQUE_PASSWORD_FORBIDDEN_CHARACTERS},
+    },
+    {"NAME": "portique.passwords.validators.NotProvisionalPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE: str = env.str("PORTIQUE_TIME_ZONE", default="Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves from the apps' folders (below) and warns when this one is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve files straight from the apps' static folders, so that no collectstatic step is
+# needed to run the demo or the tests.
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not (DEBUG or DEMO)
+CSRF_COOKIE_SECURE = not (DEBUG or DEMO)
+SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_COOKIE_AGE", default=60 * 60 * 8)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Mail. Without PORTIQUE_EMAIL_URL, mails land in the development outbox shown at /dev/mail/.
+PORTIQUE_EMAIL_URL: str = env.str("PORTIQUE_EMAIL_URL", default="")
+PORTIQUE_DEV_MAIL_DIR = VAR_DIR / "dev-mail"
+if PORTIQUE_EMAIL_URL:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    _smtp = smtp_settings(PORTIQUE_EMAIL_URL)
+    EMAIL_HOST = _smtp.host
+    EMAIL_PORT = _smtp.port
+    EMAIL_HOST_USER = _smtp.user
+    EMAIL_HOST_PASSWORD = _smtp.password
+    EMAIL_USE_TLS = _smtp.starttls
+    EMAIL_USE_SSL = _smtp.ssl
+    EMAIL_TIMEOUT = env.int("PORTIQUE_EMAIL_TIMEOUT", default=10)
+else:
+    EMAIL_BACKEND = "portique.mail.backends.DevOutboxBackend"
+PORTIQUE_MAIL_DOMAIN: str = env.str("PORTIQUE_MAIL_DOMAIN", default="umontpellier.fr")
+DEFAULT_FROM_EMAIL: str = env.str(
+    "PORTIQUE_EMAIL_FROM", default=f"Portique <no-reply@{PORTIQUE_MAIL_DOMAIN}>"
+)
+
+PORTIQUE_EMAIL_REPLY_TO: str = env.str("PORTIQUE_EMAIL_REPLY_TO", default="")
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["mail"],
+    }
+}
+
+# Where absolute links in mails point to. Never derived from the request's Host header.
+PORTIQUE_BASE_URL: str = env.str("PORTIQUE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PORTIQUE_INSTITUTION_NAME: str = env.str(
+    "PORTIQUE_INSTITUTION_NAME", default="Université de Montpellier"
+)
+PORTIQUE_ENT_URL: str = env.str("PORTIQUE_ENT_URL", default="https://ent.umontpellier.fr")
+PORTIQUE_CHARTER_URL: str = env.str("PORTIQUE_CHARTER_URL", default="/charte/")
+PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="2024-09")
+
+# One-time links are valid until 23:59 the day they were sent (local time), and at least
+# this many minutes, so that a mail sent at 23:58 can still be used.
+PORTIQUE_LINK_MIN_LIFETIME_MINUTES: int = env.int(
+    "PORTIQUE_LINK_MIN_LIFETIME_MINUTES", default=60
+)
+# An activation left untouched this long is forgotten; the person starts again at step 1.
+PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS: int = env.int(
+    "PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS", default=30
+)
+
+# What each category of person is offered: a university mailbox or not; a redirection
+# "none", "optional" or "mandatory"; whether the keep-copy box is shown, and its default.
+PORTIQUE_CATEGORY_RULES: dict[str, dict[str, object]] = {
+    "staff": {"mailbox": True, "forwarding": "optional", "keep_copy_offered": True,
+              "keep_copy_default": True},
+    "student": {"mailbox": True, "forwarding": "optional", "keep_copy_offered": True,
+                "keep_copy_default": True},
+    "vacataire": {"mailbox": True, "forwarding": "mandatory", "keep_copy_offered": False,
+                  "keep_copy_default": False},
+}
+PORTIQUE_CATEGORY_RULES.update(json.loads(env.str("PORTIQUE_CATEGORY_RULES", default="{}")))
+
+PORTIQUE_ACCOUNT_STORE: str = env.str("PORTIQUE_ACCOUNT_STORE", default="sql")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("PORTIQUE_LOG_LEVEL", default="INFO")},
+    "loggers": {"django_tasks": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portique.core import views as core_views
+from portique.mail import views as mail_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("probleme-de-connexion/", core_views.connection_problem, name="connection_problem"),
+    path("charte/", core_views.charter, name="charter"),
+    path("activation/", include("portique.activation.urls")),
+    path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,12 @@
+"""Settings for the test suite: production settings, with throwaway secrets and paths."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PORTIQUE_SECRET_KEY", "tests-only-" + "k" * 50)
+os.environ["PORTIQUE_VAR_DIR"] = tempfile.mkdtemp(prefix="portique-tests-")
+os.environ.setdefault("PORTIQUE_BASE_URL", "https://portail.example.org")
+os.environ.setdefault("PORTIQUE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.pop("PORTIQUE_EMAIL_URL", None)
+
+from portique.settings import *  # noqa: E402, F403
