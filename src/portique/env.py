@@ -4,8 +4,8 @@ Each PORTIQUE_* variable is listed, with one line of explanation, in .env.exampl
 """
 
 import secrets
-from urllib.parse import unquote, urlsplit
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 
@@ -63,5 +63,6 @@ class SmtpSettings:
 
 
 def smtp_settings(url: str) -> SmtpSettings:
-    """Parse PORTIQUE_EMAIL_URL: smtp://, smtp+starttls:// or smtps://, user and password optional."""
+    """Parse PORTIQUE_EMAIL_URL: smtp://, smtp+starttls:// or smtps://, user and password
+    optional."""
     return SmtpSettings(url)

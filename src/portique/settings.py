@@ -168,9 +168,7 @@ PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="202
 
 # One-time links are valid until 23:59 the day they were sent (local time), and at least
 # this many minutes, so that a mail sent at 23:58 can still be used.
-PORTIQUE_LINK_MIN_LIFETIME_MINUTES: int = env.int(
-    "PORTIQUE_LINK_MIN_LIFETIME_MINUTES", default=60
-)
+PORTIQUE_LINK_MIN_LIFETIME_MINUTES: int = env.int("PORTIQUE_LINK_MIN_LIFETIME_MINUTES", default=60)
 # An activation left untouched this long is forgotten; the person starts again at step 1.
 PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS: int = env.int(
     "PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS", default=30
@@ -179,12 +177,24 @@ PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS: int = env.int(
 # What each category of person is offered: a university mailbox or not; a redirection
 # "none", "optional" or "mandatory"; whether the keep-copy box is shown, and its default.
 PORTIQUE_CATEGORY_RULES: dict[str, dict[str, object]] = {
-    "staff": {"mailbox": True, "forwarding": "optional", "keep_copy_offered": True,
-              "keep_copy_default": True},
-    "student": {"mailbox": True, "forwarding": "optional", "keep_copy_offered": True,
-                "keep_copy_default": True},
-    "vacataire": {"mailbox": True, "forwarding": "mandatory", "keep_copy_offered": False,
-                  "keep_copy_default": False},
+    "staff": {
+        "mailbox": True,
+        "forwarding": "optional",
+        "keep_copy_offered": True,
+        "keep_copy_default": True,
+    },
+    "student": {
+        "mailbox": True,
+        "forwarding": "optional",
+        "keep_copy_offered": True,
+        "keep_copy_default": True,
+    },
+    "vacataire": {
+        "mailbox": True,
+        "forwarding": "mandatory",
+        "keep_copy_offered": False,
+        "keep_copy_default": False,
+    },
 }
 PORTIQUE_CATEGORY_RULES.update(json.loads(env.str("PORTIQUE_CATEGORY_RULES", default="{}")))
 

@@ -1,6 +1,6 @@
 """The activation's forms, labelled with the user guide's words."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portique.accounts.stores.base import AccountRecord
 from portique.activation.rules import CategoryRules, Forwarding
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 def _outside_institution(address: str) -> str:
@@ -48,7 +51,7 @@ class _AddressPairForm(forms.Form):
 
     address_field = ""
     confirmation_field = ""
-    mismatch_message = ""
+    mismatch_message: "StrOrPromise" = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -172,7 +175,9 @@ class NewPasswordForm(forms.Form):
 
     def clean_new_password(self) -> str:
         password: str = self.cleaned_data["new_password"]
-        validate_password(password, user=self.account)
+        # Django types `user` as its User model; our validators read any object with
+        # first_name, last_name and login, and AccountRecord is the store-neutral one.
+        validate_password(password, user=self.account)  # type: ignore[arg-type]
         return password
 
     def clean(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ class State(StrEnum):
     AWAITING_DIRECTORY_CHOICE = "awaiting_directory_choice"
     AWAITING_FORWARDING_CHOICE = "awaiting_forwarding_choice"
     AWAITING_FORWARDING_CONFIRMATION = "awaiting_forwarding_confirmation"
-    AWAITING_NEW_PASSWORD = "awaiting_new_password"
+    AWAITING_NEW_PASSWORD = "awaiting_new_password"  # noqa: S105 (a state name, not a secret)
     ACTIVATED = "activated"
 
 
@@ -33,7 +33,7 @@ class Event(StrEnum):
     CHOOSE_FORWARDING = "choose_forwarding"
     RESEND_FORWARDING_LINK = "resend_forwarding_link"
     CONFIRM_FORWARDING = "confirm_forwarding"
-    SET_PASSWORD = "set_password"
+    SET_PASSWORD = "set_password"  # noqa: S105 (an event name, not a secret)
     # Going back to change an earlier answer, allowed until the password is set.
     REVISE_RECOVERY_EMAIL = "revise_recovery_email"
     REVISE_DIRECTORY_CHOICE = "revise_directory_choice"

@@ -29,7 +29,7 @@ def rules_for(category: str) -> CategoryRules:
     raw = settings.PORTIQUE_CATEGORY_RULES.get(category, {})
     return CategoryRules(
         mailbox=bool(raw.get("mailbox", True)),
-        forwarding=Forwarding(raw.get("forwarding", "none")),
+        forwarding=Forwarding(str(raw.get("forwarding", "none"))),
         keep_copy_offered=bool(raw.get("keep_copy_offered", False)),
         keep_copy_default=bool(raw.get("keep_copy_default", True)),
     )

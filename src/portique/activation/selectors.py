@@ -79,10 +79,10 @@ def flow_path(flow: ActivationFlow | None) -> list[Step]:
     ]
     if flow is None or rules_for(flow.category).has_forwarding_step:
         steps.append(Step.FORWARDING)
-    if flow is not None and flow.state == State.AWAITING_FORWARDING_CONFIRMATION:
-        steps.append(Step.FORWARDING_SENT)
-    elif flow is not None and flow.forwarding_address and not _same(
-        flow.forwarding_address, flow.recovery_email
+    if (flow is not None and flow.state == State.AWAITING_FORWARDING_CONFIRMATION) or (
+        flow is not None
+        and flow.forwarding_address
+        and not _same(flow.forwarding_address, flow.recovery_email)
     ):
         steps.append(Step.FORWARDING_SENT)
     steps += [Step.NEW_PASSWORD, Step.DONE]

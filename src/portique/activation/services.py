@@ -93,7 +93,10 @@ def activation_authenticate(
             return Authentication(AuthenticationOutcome.REFUSED)
         flow = flow_open_for(account.login) or _flow_start(account)
         audit_record(
-            actor=account.login, subject=account.login, action="provisional_password_accepted", ip=ip
+            actor=account.login,
+            subject=account.login,
+            action="provisional_password_accepted",
+            ip=ip,
         )
     return Authentication(AuthenticationOutcome.ACCEPTED, flow)
 
@@ -154,7 +157,11 @@ def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFl
     to, in whatever browser opened it. Raises links.LinkError when it cannot be used."""
     with transaction.atomic():
         link = links.link_consume(token=token)
-        flow = ActivationFlow.objects.select_for_update().filter(pk=link.flow_id).first()
+        flow = (
+            ActivationFlow.objects.select_for_update().filter(pk=link.flow_id).first()
+            if link.flow_id
+            else None
+        )
         if flow is None:
             raise links.LinkInvalid()
         now = clock.now()
@@ -288,7 +295,11 @@ def activation_revise(
     *, flow: ActivationFlow, event: Event, ip: str | None = None
 ) -> ActivationFlow:
     """Go back to an earlier answer to change it; later answers stay as defaults."""
-    if event not in (Event.REVISE_RECOVERY_EMAIL, Event.REVISE_DIRECTORY_CHOICE, Event.REVISE_FORWARDING):
+    if event not in (
+        Event.REVISE_RECOVERY_EMAIL,
+        Event.REVISE_DIRECTORY_CHOICE,
+        Event.REVISE_FORWARDING,
+    ):
         raise ActivationError(f"{event} is not a revision")
     with transaction.atomic():
         flow = _lock(flow)
@@ -318,12 +329,15 @@ def activation_set_password(
     password."""
     store = store or get_account_store()
     account = activation_account(flow, store=store)
-    validate_password(password, user=account)
+    # `user` is any object with names and login (see forms.NewPasswordForm).
+    validate_password(password, user=account)  # type: ignore[arg-type]
     with transaction.atomic():
         flow = _lock(flow)
         now = clock.now()
         advance(flow.current_state, Event.SET_PASSWORD)
-        assert flow.recovery_email_verified_at and flow.charter_accepted_at
+        if flow.recovery_email_verified_at is None or flow.charter_accepted_at is None:
+            # The machine makes this impossible; a hand-edited row must not activate.
+            raise ActivationError(f"flow {flow.pk} reached the password step incomplete")
         store.activate(
             flow.login,
             Activation(

@@ -1,6 +1,7 @@
 """The activation's pages. Each maps the flow's state to a template and a form, and calls
 one service; the services decide, the views only translate to and from HTTP."""
 
+import contextlib
 from typing import Any, ClassVar
 
 from django import forms
@@ -178,7 +179,8 @@ class StepView(View):
         return self.render_page(form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        assert self.form_class is not None
+        if self.form_class is None:
+            return self.http_method_not_allowed(request)
         form = self.form_class(request.POST, **self.get_form_kwargs())
         if not form.is_valid():
             return self.render_page(form)
@@ -280,9 +282,7 @@ class ForwardingSentView(StepView):
     template_name = "forwarding_sent.html"
 
     def get_context(self) -> dict[str, Any]:
-        return {
-            "link": links.link_pending(subject=self.flow.login, purpose="forwarding_address")
-        }
+        return {"link": links.link_pending(subject=self.flow.login, purpose="forwarding_address")}
 
     def post(self, request: HttpRequest) -> HttpResponse:
         flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
@@ -325,10 +325,9 @@ def revise(request: HttpRequest, answer: str) -> HttpResponse:
     event = REVISIONS.get(answer)
     if flow is None or event is None:
         return redirect("activation:start")
-    try:
+    with contextlib.suppress(IllegalTransition):
+        # A revision the state does not allow (after activation, say) changes nothing.
         flow = services.activation_revise(flow=flow, event=event, ip=client_ip(request))
-    except IllegalTransition:
-        pass
     return _to_current_step(flow)
 
 
@@ -357,9 +356,7 @@ class LinkConfirmView(View):
             link = links.link_check(token=token)
         except links.LinkError as error:
             return self._error(request, error)
-        return _no_referrer(
-            _page(request, "link_confirm.html", step=None, link=link)
-        )
+        return _no_referrer(_page(request, "link_confirm.html", step=None, link=link))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         token = request.session.get(SESSION_LINK, "")

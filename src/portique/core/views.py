@@ -12,9 +12,7 @@ from django.views.decorators.cache import never_cache
 
 class LoginForm(forms.Form):
     username = forms.CharField(label=_("IDENTIFIANT"), max_length=254)
-    password = forms.CharField(
-        label=_("MOT DE PASSE"), strip=False, widget=forms.PasswordInput
-    )
+    password = forms.CharField(label=_("MOT DE PASSE"), strip=False, widget=forms.PasswordInput)
 
 
 @never_cache
@@ -33,4 +31,6 @@ def connection_problem(request: HttpRequest) -> HttpResponse:
 
 
 def charter(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/charter.html", {"charter_version": settings.PORTIQUE_CHARTER_VERSION})
+    return render(
+        request, "core/charter.html", {"charter_version": settings.PORTIQUE_CHARTER_VERSION}
+    )

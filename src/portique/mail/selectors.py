@@ -4,6 +4,7 @@ import email
 import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import cast
 
 from django.conf import settings
 
@@ -24,8 +25,11 @@ def dev_mail_list(limit: int = 50) -> list[DevMail]:
         return []
     mails = []
     for path in sorted(directory.glob("*.eml"), reverse=True)[:limit]:
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
+        # With the default policy, the parser builds EmailMessage objects.
+        message = cast(
+            EmailMessage,
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default),
+        )
         body = message.get_body(preferencelist=("plain",))
         mails.append(
             DevMail(

@@ -64,7 +64,10 @@ def mail_deliver(mail_id: int) -> OutboundMail.Status:
         return OutboundMail.Status(mail.status) if mail else OutboundMail.Status.FAILED
     reply_to = settings.PORTIQUE_EMAIL_REPLY_TO
     message = EmailMultiAlternatives(
-        subject=mail.subject, body=mail.body_text, to=[mail.to], reply_to=[reply_to] if reply_to else None
+        subject=mail.subject,
+        body=mail.body_text,
+        to=[mail.to],
+        reply_to=[reply_to] if reply_to else None,
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")

@@ -34,9 +34,7 @@ class SqlAccountStore:
         if not key:
             return None
         account = (
-            Account.objects.select_related("person")
-            .filter(Q(login=key) | Q(email=key))
-            .first()
+            Account.objects.select_related("person").filter(Q(login=key) | Q(email=key)).first()
         )
         return _record(account) if account else None
 

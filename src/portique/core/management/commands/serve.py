@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 def _workers() -> int:
-    return int(os.environ.get("PORTIQUE_WEB_WORKERS", (os.cpu_count() or 1) + 1))
+    return int(os.environ.get("PORTIQUE_WEB_WORKERS") or (os.cpu_count() or 1) + 1)
 
 
 class Command(BaseCommand):

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Run the mail worker alone: delivers the outbox, retrying what the server refuses."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", action="store_true", help="Deliver what is queued, then exit.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Deliver what is queued, then exit."
+        )
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
 
     def handle(self, *args: Any, **options: Any) -> None:
