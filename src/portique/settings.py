@@ -110,6 +110,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves from the apps' folders (below) and warns when this one is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
@@ -122,8 +123,10 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not (DEBUG or DEMO)
-CSRF_COOKIE_SECURE = not (DEBUG or DEMO)
+# Cookies travel over HTTPS only, except in debug and demo runs on plain http://127.0.0.1.
+PORTIQUE_SECURE_COOKIES: bool = env.bool("PORTIQUE_SECURE_COOKIES", default=not (DEBUG or DEMO))
+SESSION_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
+CSRF_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
 SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_COOKIE_AGE", default=60 * 60 * 8)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
