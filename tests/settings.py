@@ -9,4 +9,4 @@ os.environ.setdefault("PORTIQUE_BASE_URL", "https://portail.example.org")
 os.environ.setdefault("PORTIQUE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.pop("PORTIQUE_EMAIL_URL", None)
 
-from portique.settings import *  # noqa: E402, F403
+from portique.settings import *  # noqa: F403

@@ -128,6 +128,10 @@ PORTIQUE_SECURE_COOKIES: bool = env.bool("PORTIQUE_SECURE_COOKIES", default=not 
 SESSION_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
 CSRF_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
 SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto, Django must trust that
+# header to know the request was secure (CSRF's origin check depends on it).
+if env.bool("PORTIQUE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

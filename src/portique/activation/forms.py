@@ -142,7 +142,12 @@ class ForwardingForm(_AddressPairForm):
         cleaned = super().clean()
         wants = self.mandatory or cleaned.get("wants_forwarding")
         cleaned["wants_forwarding"] = bool(wants)
-        if wants:
+        if not wants:
+            # Without a redirection the address fields are no answer: nothing to judge.
+            for name in (self.address_field, self.confirmation_field):
+                self.errors.pop(name, None)
+                cleaned[name] = ""
+        else:
             for name in (self.address_field, self.confirmation_field):
                 if not cleaned.get(name) and name not in self.errors:
                     self.add_error(

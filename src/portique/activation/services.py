@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
-from portique.activation.machine import INITIAL, Event, State, advance
+from portique.activation.machine import INITIAL, Event, IllegalTransition, State, advance
 from portique.activation.models import ActivationFlow
 from portique.activation.rules import Forwarding, rules_for
 from portique.activation.selectors import flow_open_for
@@ -121,6 +121,9 @@ def activation_give_recovery_email(
     with transaction.atomic():
         flow = _lock(flow)
         advance(flow.current_state, Event.GIVE_RECOVERY_EMAIL)
+        if flow.forwarding_address and _same_address(flow.forwarding_address, flow.recovery_email):
+            # It was the recovery address, pre-filled: step 7 will offer the new one.
+            flow.forwarding_address = ""
         flow.recovery_email = recovery_email.strip()
         flow.recovery_email_verified_at = None
         _send_link(
@@ -301,6 +304,10 @@ def activation_revise(
         Event.REVISE_FORWARDING,
     ):
         raise ActivationError(f"{event} is not a revision")
+    # The machine allows it from step 9 whatever the category; one without a redirection
+    # step must not reach step 7 that way.
+    if event == Event.REVISE_FORWARDING and not rules_for(flow.category).has_forwarding_step:
+        raise IllegalTransition(flow.current_state, event)
     with transaction.atomic():
         flow = _lock(flow)
         _move(flow, event)

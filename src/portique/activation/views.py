@@ -64,7 +64,7 @@ def _page(
         flow=flow,
         step=step,
         progress=flow_progress(flow, step) if step else None,
-        revisions={name: event.value for name, event in REVISIONS.items()},
+        has_forwarding_step=flow is not None and rules_for(flow.category).has_forwarding_step,
     )
     return render(request, f"activation/{template}", context, status=status)
 

@@ -48,6 +48,11 @@ def _retry_delay(attempts: int) -> timedelta:
 
 def _is_permanent(error: Exception) -> bool:
     """A 5xx answer is final (the address is refused); anything else may pass later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # Refused at RCPT TO, where servers turn down an unknown user; this exception
+        # carries one answer per recipient instead of an smtp_code.
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 

@@ -6,24 +6,19 @@ so the page lists the rules and says which one failed. `user` is whatever carrie
 """
 
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-
-def strip_accents(text: str) -> str:
-    """Return `text` without its diacritics ('Élodie' gives 'Elodie')."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+from portique.passwords import policy
 
 
 def name_parts(*values: str, min_length: int = 3) -> set[str]:
     """Return the lower-case, accent-free parts of names ('Jean-Pierre' gives jean, pierre)."""
     parts: set[str] = set()
     for value in values:
-        for part in re.split(r"[^a-z]+", strip_accents(value or "").lower()):
+        for part in re.split(r"[^a-z]+", policy.fold(value or "")):
             if len(part) >= min_length:
                 parts.add(part)
     return parts
@@ -60,18 +55,19 @@ class LetterAndDigitValidator:
 
 
 class PersonalInformationValidator:
-    """Refuse a password that contains the person's first name, last name or login."""
+    """Refuse a password that contains the person's first name, last name or login, or a
+    part of them of 3 letters or more, whatever the case, accents or substitutions."""
 
     def validate(self, password: str, user: Any = None) -> None:
         if user is None:
             return
-        haystack = strip_accents(password).lower()
+        readings = policy.readings(password)
         parts = name_parts(
             getattr(user, "first_name", ""),
             getattr(user, "last_name", ""),
             getattr(user, "login", ""),
         )
-        if any(part in haystack for part in parts):
+        if any(part in reading for part in parts for reading in readings):
             raise ValidationError(
                 _("Le mot de passe ne doit pas contenir votre nom ou prénom."),
                 code="password_contains_name",
@@ -82,7 +78,7 @@ class PersonalInformationValidator:
 
 
 class ForbiddenCharactersValidator:
-    """Refuse accented letters, any character outside printable ASCII, and a set of special
+    """Refuse accented letters, other characters outside printable ASCII, and a set of special
     characters (a setting: the systems behind the directory may not accept them)."""
 
     def __init__(self, forbidden: str = '<>",*') -> None:
@@ -93,13 +89,16 @@ class ForbiddenCharactersValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         outside_ascii = [c for c in password if not (" " <= c <= "~")]
-        if outside_ascii:
+        accented = [c for c in outside_ascii if c.isalpha()]
+        if accented:
             raise ValidationError(
                 _("Le mot de passe ne doit pas contenir de caractères accentués (%(chars)s).")
-                % {"chars": " ".join(dict.fromkeys(outside_ascii))},
+                % {"chars": " ".join(dict.fromkeys(accented))},
                 code="password_has_accent",
             )
-        special = [c for c in password if c in self.forbidden]
+        # Other characters outside printable ASCII (€, a non-breaking space, a tab) are
+        # refused as special characters: not every system behind the directory takes them.
+        special = [c for c in password if c in self.forbidden or not (" " <= c <= "~")]
         if special:
             raise ValidationError(
                 _("Le mot de passe ne doit pas contenir les caractères spéciaux %(chars)s.")
@@ -130,3 +129,54 @@ class NotProvisionalPasswordValidator:
 
     def get_help_text(self) -> str:
         return _("doit être différent du mot de passe provisoire")
+
+
+class DictionaryWordValidator:
+    """Refuse a French or English dictionary word in disguise (see policy.py); passphrases
+    of several words and random strings pass."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if policy.dictionary_problem(password):
+            raise ValidationError(
+                _("Le mot de passe ne doit pas contenir un mot du dictionnaire."),
+                code="password_is_dictionary_word",
+            )
+
+    def get_help_text(self) -> str:
+        return _("ne doit pas contenir un mot du dictionnaire")
+
+
+class CommonPasswordValidator:
+    """Refuse the most used passwords (Django's list and a French one), normalised."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if policy.is_common(password):
+            raise ValidationError(
+                _("Ce mot de passe fait partie des plus utilisés."),
+                code="password_too_common",
+            )
+
+    def get_help_text(self) -> str:
+        return _("ne doit pas être un mot de passe courant")
+
+
+class StrengthValidator:
+    """A floor on zxcvbn's estimate (0 to 4). Listed in AUTH_PASSWORD_VALIDATORS only when
+    PORTIQUE_PASSWORD_MIN_SCORE is set: the rules above already refuse what zxcvbn scores
+    lowest, and its estimate costs milliseconds."""
+
+    def __init__(self, min_score: int = 3) -> None:
+        self.min_score = min_score
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from zxcvbn import zxcvbn
+
+        names = [getattr(user, a, "") for a in ("first_name", "last_name", "login")]
+        # zxcvbn's cost grows with length; past 100 characters its estimate no longer moves.
+        if zxcvbn(password[:100], user_inputs=[n for n in names if n])["score"] < self.min_score:
+            raise ValidationError(
+                _("Le mot de passe est trop facile à deviner."), code="password_too_weak"
+            )
+
+    def get_help_text(self) -> str:
+        return _("doit être difficile à deviner")

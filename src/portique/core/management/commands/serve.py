@@ -33,19 +33,21 @@ class Command(BaseCommand):
             "--access-logfile", "-",
             "--graceful-timeout", "10",
         ]  # fmt: skip
-        processes = [subprocess.Popen(web)]  # noqa: S603 (our own interpreter and arguments)
-        if not options["no_worker"]:
-            worker = [python, "-m", "portique.cli", "worker"]
-            processes.append(subprocess.Popen(worker))  # noqa: S603
-        self.stdout.write(f"Portique on http://{options['host']}:{options['port']}/", ending="\n")
+        processes: list[subprocess.Popen[bytes]] = []
 
         def stop(signum: int, frame: FrameType | None) -> None:
             for process in processes:
                 if process.poll() is None:
                     process.terminate()
 
+        # Handlers first: a SIGTERM between two starts must still stop what was started.
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        processes.append(subprocess.Popen(web))  # noqa: S603 (our own interpreter and arguments)
+        if not options["no_worker"]:
+            worker = [python, "-m", "portique.cli", "worker"]
+            processes.append(subprocess.Popen(worker))  # noqa: S603
+        self.stdout.write(f"Portique on http://{options['host']}:{options['port']}/")
         try:
             # When either process ends, stop the other: a half-running portal is worse
             # than none, and the supervisor (systemd) restarts the whole.
