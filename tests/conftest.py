@@ -15,6 +15,16 @@ from tests.factories import DemoPerson, PersonFactory
 LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
 
 
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mail worker recycles database connections between tasks, as a long-running
+    process should. Inside a test's transaction that would close the connection the test is
+    using, so in tests the worker keeps it."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 @pytest.fixture
 def staff(db: None) -> DemoPerson:
     return PersonFactory(login="jane.doe", first_name="Jane", last_name="Doe", category="staff")

@@ -93,13 +93,24 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": PORTIQUE_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "portique.passwords.validators.LetterAndDigitValidator"},
+    {"NAME": "portique.passwords.validators.DictionaryWordValidator"},
     {"NAME": "portique.passwords.validators.PersonalInformationValidator"},
     {
         "NAME": "portique.passwords.validators.ForbiddenCharactersValidator",
         "OPTIONS": {"forbidden": PORTIQUE_PASSWORD_FORBIDDEN_CHARACTERS},
     },
+    {"NAME": "portique.passwords.validators.CommonPasswordValidator"},
     {"NAME": "portique.passwords.validators.NotProvisionalPasswordValidator"},
 ]
+# An optional floor on zxcvbn's strength estimate (1 to 4); 0, the default, leaves it out.
+PORTIQUE_PASSWORD_MIN_SCORE: int = env.int("PORTIQUE_PASSWORD_MIN_SCORE", default=0)
+if PORTIQUE_PASSWORD_MIN_SCORE > 0:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {
+            "NAME": "portique.passwords.validators.StrengthValidator",
+            "OPTIONS": {"min_score": PORTIQUE_PASSWORD_MIN_SCORE},
+        }
+    )
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

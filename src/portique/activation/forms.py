@@ -37,12 +37,19 @@ class IdentifierForm(forms.Form):
     )
 
 
+def _password_input(autocomplete: str) -> forms.PasswordInput:
+    """A password field that password managers fill and that password.js can reveal."""
+    return forms.PasswordInput(
+        attrs={"autocomplete": autocomplete, "data-reveal-label": _("Afficher le mot de passe")}
+    )
+
+
 class ProvisionalPasswordForm(forms.Form):
     provisional_password = forms.CharField(
         label=_("Mot de passe provisoire"),
         max_length=128,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=_password_input("current-password"),
     )
 
 
@@ -165,13 +172,13 @@ class NewPasswordForm(forms.Form):
         label=_("Nouveau mot de passe"),
         strip=False,
         max_length=256,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=_password_input("new-password"),
     )
     new_password_confirmation = forms.CharField(
         label=_("Confirmation du nouveau mot de passe"),
         strip=False,
         max_length=256,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=_password_input("new-password"),
     )
 
     def __init__(self, *args: Any, account: AccountRecord, **kwargs: Any) -> None:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("messagerie/", views.ForwardingView.as_view(), name="forwarding"),
     path("messagerie/envoye/", views.ForwardingSentView.as_view(), name="forwarding_sent"),
     path("mot-de-passe/", views.NewPasswordView.as_view(), name="new_password"),
+    path("mot-de-passe/regles/", views.NewPasswordRulesView.as_view(), name="new_password_rules"),
     path("termine/", views.DoneView.as_view(), name="done"),
     path("modifier/<slug:answer>/", views.revise, name="revise"),
     path("lien/", views.LinkConfirmView.as_view(), name="link_confirm"),

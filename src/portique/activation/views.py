@@ -5,7 +5,6 @@ import contextlib
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,6 +22,8 @@ from portique.activation.rules import rules_for
 from portique.activation.selectors import STEP_OF_STATE, Step, flow_get, flow_progress
 from portique.core import links
 from portique.core.audit import client_ip
+from portique.passwords.validators import password_rules
+from portique.passwords.views import rules_check_response
 
 SESSION_IDENTIFIER = "activation_identifier"
 SESSION_FLOW = "activation_flow"
@@ -298,12 +299,21 @@ class NewPasswordView(StepView):
         return {"account": services.activation_account(self.flow)}
 
     def get_context(self) -> dict[str, Any]:
-        return {"password_rules": password_validators_help_texts()}
+        return {"password_rules": password_rules()}
 
     def perform(self, data: dict[str, Any]) -> ActivationFlow:
         return services.activation_set_password(
             flow=self.flow, password=data["new_password"], ip=client_ip(self.request)
         )
+
+
+class NewPasswordRulesView(StepView):
+    """The live checklist of step 9 asks here which rules the typed password meets."""
+
+    state = State.AWAITING_NEW_PASSWORD
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return rules_check_response(request, services.activation_account(self.flow))
 
 
 class DoneView(StepView):

@@ -6,8 +6,10 @@ so the page lists the rules and says which one failed. `user` is whatever carrie
 """
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -180,3 +182,41 @@ class StrengthValidator:
 
     def get_help_text(self) -> str:
         return _("doit être difficile à deviner")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the policy as the page lists it: the validator's name and help text."""
+
+    id: str
+    help_text: str
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    ok: bool
+    messages: list[str]
+
+
+def password_rules() -> list[Rule]:
+    """Return the configured rules (AUTH_PASSWORD_VALIDATORS), in order."""
+    return [_rule(validator) for validator in get_default_password_validators()]
+
+
+def rules_report(password: str, user: Any = None) -> list[RuleResult]:
+    """Judge `password` by each configured rule: the same validators, data and messages as
+    validate_password(), one result per rule."""
+    results = []
+    for validator in get_default_password_validators():
+        try:
+            validator.validate(password, user)
+        except ValidationError as error:
+            results.append(RuleResult(_rule(validator), False, error.messages))
+        else:
+            results.append(RuleResult(_rule(validator), True, []))
+    return results
+
+
+def _rule(validator: Any) -> Rule:
+    return Rule(id=type(validator).__name__, help_text=validator.get_help_text())

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             "--workers", str(options["workers"]),
             "--access-logfile", "-",
             "--graceful-timeout", "10",
+            # Load the application once, before forking: the workers share its memory.
+            "--preload",
         ]  # fmt: skip
         processes: list[subprocess.Popen[bytes]] = []
 
