@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench browser clean
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,18 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	PORT=$(PORT) $(BIN)/portique demo --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/pytest
+
+# The end-to-end tests drive Debian's Chromium: install it when it is missing and we can
+# (root). Otherwise they are skipped locally, with a message, and fail in CI.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+	  echo "Could not install chromium: the browser tests will be skipped (apt-get install chromium)."
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $${status:-0}
 
 lint: install
 	$(BIN)/ruff check .
