@@ -158,7 +158,6 @@ if PORTIQUE_EMAIL_URL:
     EMAIL_HOST_PASSWORD = _smtp.password
     EMAIL_USE_TLS = _smtp.starttls
     EMAIL_USE_SSL = _smtp.ssl
-    EMAIL_TIMEOUT = env.int("PORTIQUE_EMAIL_TIMEOUT", default=10)
 else:
     EMAIL_BACKEND = "portique.mail.backends.DevOutboxBackend"
 PORTIQUE_MAIL_DOMAIN: str = env.str("PORTIQUE_MAIL_DOMAIN", default="umontpellier.fr")
@@ -167,6 +166,18 @@ DEFAULT_FROM_EMAIL: str = env.str(
 )
 
 PORTIQUE_EMAIL_REPLY_TO: str = env.str("PORTIQUE_EMAIL_REPLY_TO", default="")
+EMAIL_TIMEOUT = env.int("PORTIQUE_EMAIL_TIMEOUT", default=10)
+# A mail the server cannot take is retried 15 s later, then waiting twice as long each time
+# up to the longest interval, for this many hours; a 5xx answer fails it at once.
+PORTIQUE_MAIL_RETRY_HOURS: int = env.int("PORTIQUE_MAIL_RETRY_HOURS", default=24)
+PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS: int = env.int(
+    "PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS", default=60
+)
+# Mails with a link ("Envoyer à nouveau le mail") per hour, per account and per address.
+PORTIQUE_MAIL_RESEND_LIMIT: int = env.int("PORTIQUE_MAIL_RESEND_LIMIT", default=5)
+PORTIQUE_MAIL_RESEND_WINDOW_MINUTES: int = env.int(
+    "PORTIQUE_MAIL_RESEND_WINDOW_MINUTES", default=60
+)
 
 TASKS = {
     "default": {

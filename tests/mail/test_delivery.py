@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import transaction
@@ -18,7 +19,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from portique.core import clock
 from portique.mail.backends import DevOutboxBackend
 from portique.mail.models import OutboundMail
-from portique.mail.services import RETRY_FOR, mail_queue
+from portique.mail.services import mail_queue
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
@@ -336,7 +337,9 @@ def test_mail_older_than_the_retry_window_that_fails_again_is_failed(
         mail = queue_recovery_mail()
         run_worker()
     assert reload(mail).status == "queued"
-    with time_machine.travel(start + RETRY_FOR + timedelta(minutes=1), tick=True):
+    with time_machine.travel(
+        start + timedelta(hours=settings.PORTIQUE_MAIL_RETRY_HOURS, minutes=1), tick=True
+    ):
         run_worker()
     mail = reload(mail)
     assert (mail.status, mail.attempts) == ("failed", 2)
@@ -354,7 +357,9 @@ def test_mail_within_the_retry_window_that_fails_again_is_retried_later(
     with time_machine.travel(start, tick=True):
         mail = queue_recovery_mail()
         run_worker()
-    with time_machine.travel(start + RETRY_FOR - timedelta(minutes=1), tick=True):
+    with time_machine.travel(
+        start + timedelta(hours=settings.PORTIQUE_MAIL_RETRY_HOURS, minutes=-1), tick=True
+    ):
         run_worker()
         mail = reload(mail)
         assert (mail.status, mail.attempts) == ("queued", 2)

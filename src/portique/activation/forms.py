@@ -5,10 +5,12 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portique.accounts.stores.base import AccountRecord
 from portique.activation.rules import CategoryRules, Forwarding
+from portique.mail import typos
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -54,11 +56,14 @@ class ProvisionalPasswordForm(forms.Form):
 
 
 class _AddressPairForm(forms.Form):
-    """Two fields that must hold the same address."""
+    """Two fields that must hold the same address. A domain that looks like a misspelt
+    common provider is pointed out once; sending the same address again goes through."""
 
     address_field = ""
     confirmation_field = ""
     mismatch_message: "StrOrPromise" = ""
+    # The address the person was already warned about, carried by the re-displayed form.
+    checked_address = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -66,7 +71,31 @@ class _AddressPairForm(forms.Form):
         second = cleaned.get(self.confirmation_field)
         if first and second and first.strip().lower() != second.strip().lower():
             self.add_error(self.confirmation_field, self.mismatch_message)
+        elif first and not self.errors:
+            self._point_out_typo(first)
         return cleaned
+
+    def _point_out_typo(self, address: str) -> None:
+        suggestion = typos.suggest(address)
+        if suggestion is None or self.cleaned_data.get("checked_address") == address:
+            return
+        # The re-displayed form carries the address it warned about, so that the same
+        # address sent again goes through.
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        data[self.add_prefix("checked_address")] = address
+        self.data = data
+        self.add_error(
+            self.address_field,
+            forms.ValidationError(
+                _(
+                    "Vérifiez l'adresse %(address)s : vouliez-vous dire %(suggestion)s ? "
+                    "Si elle est exacte, cliquez à nouveau sur « Suivant »."
+                ),
+                code="possible_typo",
+                params={"address": address, "suggestion": suggestion},
+            ),
+        )
 
 
 class RecoveryEmailForm(_AddressPairForm):

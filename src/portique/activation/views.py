@@ -163,7 +163,7 @@ class StepView(View):
     def get_context(self) -> dict[str, Any]:
         return {}
 
-    def render_page(self, form: forms.Form | None = None) -> HttpResponse:
+    def render_page(self, form: forms.Form | None = None, **extra: Any) -> HttpResponse:
         return _page(
             self.request,
             self.template_name,
@@ -171,6 +171,7 @@ class StepView(View):
             flow=self.flow,
             form=form,
             **self.get_context(),
+            **extra,
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -190,6 +191,9 @@ class StepView(View):
         except ValidationError as error:
             form.add_error(None, error)
             return self.render_page(form)
+        except services.SendLimitReached as error:
+            form.add_error(None, str(error))
+            return self.render_page(form, status=429)
         return _to_current_step(flow)
 
     def perform(self, data: dict[str, Any]) -> ActivationFlow:
@@ -221,7 +225,12 @@ class RecoveryEmailSentView(StepView):
         return {"link": links.link_pending(subject=self.flow.login, purpose="recovery_email")}
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        flow = services.activation_resend_recovery_email_link(flow=self.flow, ip=client_ip(request))
+        try:
+            flow = services.activation_resend_recovery_email_link(
+                flow=self.flow, ip=client_ip(request)
+            )
+        except services.SendLimitReached as error:
+            return self.render_page(limit_message=str(error), status=429)
         return _to_current_step(flow)
 
 
@@ -286,7 +295,10 @@ class ForwardingSentView(StepView):
         return {"link": links.link_pending(subject=self.flow.login, purpose="forwarding_address")}
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
+        try:
+            flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
+        except services.SendLimitReached as error:
+            return self.render_page(limit_message=str(error), status=429)
         return _to_current_step(flow)
 
 

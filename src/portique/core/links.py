@@ -120,3 +120,13 @@ def link_pending(*, subject: str, purpose: str) -> OneTimeLink | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str) -> tuple[int, int]:
+    """Return how many links were sent since `since` to this person for this purpose, and
+    how many to this address, whoever asked."""
+    recent = OneTimeLink.objects.filter(created_at__gte=since)
+    return (
+        recent.filter(subject=subject, purpose=purpose).count(),
+        recent.filter(email__iexact=email).count(),
+    )

@@ -23,6 +23,8 @@ class OutboundMail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    # Set while a worker is sending it; a claim older than a few minutes was cut short.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

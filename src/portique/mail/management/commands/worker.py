@@ -3,6 +3,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from portique.mail.services import mail_requeue_stalled
+
 
 class Command(BaseCommand):
     help = "Run the mail worker alone: delivers the outbox, retrying what the server refuses."
@@ -14,6 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A worker that died while sending left its mail claimed: hand it out again.
+        requeued = mail_requeue_stalled()
+        if requeued:
+            self.stderr.write(f"{requeued} mail(s) cut short by a stopped worker queued again")
         call_command(
             "db_worker",
             queue_name="mail",

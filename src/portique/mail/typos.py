@@ -1,0 +1,42 @@
+"""Spot an address whose domain looks like a misspelt common provider (gmial.com,
+hotmial.fr, orange.f), to ask the person to check it before a link is mailed there."""
+
+# The providers people in France use most, and the big international ones.
+COMMON_DOMAINS = (
+    "gmail.com", "googlemail.com", "hotmail.fr", "hotmail.com", "live.fr", "live.com",
+    "outlook.fr", "outlook.com", "msn.com", "yahoo.fr", "yahoo.com", "icloud.com", "me.com",
+    "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "neuf.fr", "laposte.net", "bbox.fr",
+    "numericable.fr", "aol.com", "gmx.fr", "gmx.com", "protonmail.com", "proton.me",
+    "mail.com", "ymail.com", "gmx.net", "gmx.de", "web.de", "yahoo.co.uk", "hotmail.co.uk",
+    "skynet.be", "bluewin.ch", "tutanota.com", "club-internet.fr", "aliceadsl.fr",
+)  # fmt: skip
+_KNOWN = frozenset(COMMON_DOMAINS)
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): typos, with swapped
+    neighbours ("gmial") counting as one."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def suggest(address: str) -> str | None:
+    """Return the address with its domain corrected when the domain is one or two typos away
+    from a common provider's, or None."""
+    local, _, domain = address.rpartition("@")
+    domain = domain.lower()
+    if not local or not domain or domain in _KNOWN:
+        return None
+    best = min(COMMON_DOMAINS, key=lambda known: _distance(domain, known))
+    # Two typos on a short domain would match too much: allow them from 8 letters up.
+    allowed = 2 if len(best) >= 8 else 1
+    return f"{local}@{best}" if _distance(domain, best) <= allowed else None
