@@ -8,6 +8,8 @@ os.environ["PORTIQUE_VAR_DIR"] = tempfile.mkdtemp(prefix="portique-tests-")
 os.environ.setdefault("PORTIQUE_BASE_URL", "https://portail.example.org")
 os.environ.setdefault("PORTIQUE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.pop("PORTIQUE_EMAIL_URL", None)
+# The test client speaks plain http; the redirect to https has its own test.
+os.environ.setdefault("PORTIQUE_SSL_REDIRECT", "false")
 
 from portique.settings import *  # noqa: F403
 

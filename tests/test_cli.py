@@ -319,6 +319,8 @@ def served_portal(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[ServedPor
         PORTIQUE_ALLOWED_HOSTS="127.0.0.1",
         PORTIQUE_BASE_URL=base_url,
         PORTIQUE_EMAIL_URL=smtp_server.url,
+        # Plain http on 127.0.0.1: no redirect to https (as behind a TLS proxy).
+        PORTIQUE_SSL_REDIRECT="false",
     )
     portique("migrate", "--no-input", env=env, cwd=tmp_path)
     portique(

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "portique.core",
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portique.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -39,6 +41,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portique.core.middleware.SessionLifetimeMiddleware",
 ]
 
 ROOT_URLCONF = "portique.urls"
@@ -132,19 +136,82 @@ STORAGES = {
 # needed to run the demo or the tests.
 WHITENOISE_USE_FINDERS = True
 
+# Sessions: an idle timeout (the cookie's age, renewed at each request) and an absolute one.
+SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+PORTIQUE_SESSION_ABSOLUTE_HOURS: int = env.int("PORTIQUE_SESSION_ABSOLUTE_HOURS", default=8)
+# Sessions in the database (the default) or in the cache ("cache": Redis when configured).
+SESSION_ENGINE = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+}[env.str("PORTIQUE_SESSION_STORE", default="db")]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Cookies travel over HTTPS only, except in debug and demo runs on plain http://127.0.0.1.
 PORTIQUE_SECURE_COOKIES: bool = env.bool("PORTIQUE_SECURE_COOKIES", default=not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
 CSRF_COOKIE_SECURE = PORTIQUE_SECURE_COOKIES
-SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # Behind a proxy that terminates TLS and sets X-Forwarded-Proto, Django must trust that
 # header to know the request was secure (CSRF's origin check depends on it).
 if env.bool("PORTIQUE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: redirect plain http (unless a proxy does it, or in debug), and tell browsers to
+# come back over HTTPS only (HSTS).
+SECURE_SSL_REDIRECT: bool = env.bool("PORTIQUE_SSL_REDIRECT", default=not (DEBUG or DEMO))
+SECURE_HSTS_SECONDS = 0 if (DEBUG or DEMO) else env.int("PORTIQUE_HSTS_SECONDS", default=31536000)
+# The portal's own host name and those under it (compte.univ.fr, *.compte.univ.fr): HTTPS only.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("PORTIQUE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("PORTIQUE_HSTS_PRELOAD", default=True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("PORTIQUE_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portique.core.views.csrf_failure"
+
+# Content-Security-Policy: no inline script or style anywhere, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Throttling of failed attempts (provisional password, login, "Problème de connexion"):
+# an account is locked for a while after too many failures; a client address too.
+PORTIQUE_LOCK_FAILURES: int = env.int("PORTIQUE_LOCK_FAILURES", default=10)
+PORTIQUE_LOCK_WINDOW_MINUTES: int = env.int("PORTIQUE_LOCK_WINDOW_MINUTES", default=15)
+PORTIQUE_LOCK_MINUTES: int = env.int("PORTIQUE_LOCK_MINUTES", default=15)
+PORTIQUE_IP_FAILURES: int = env.int("PORTIQUE_IP_FAILURES", default=50)
+
+# The cache shared by every app process: the database by default, Redis when configured.
+PORTIQUE_CACHE_URL: str = env.str("PORTIQUE_CACHE_URL", default="")
+if PORTIQUE_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": PORTIQUE_CACHE_URL,
+            "KEY_PREFIX": "portique",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portique_cache",
+            "KEY_PREFIX": "portique",
+        }
+    }
 
 # Mail. Without PORTIQUE_EMAIL_URL, mails land in the development outbox shown at /dev/mail/.
 PORTIQUE_EMAIL_URL: str = env.str("PORTIQUE_EMAIL_URL", default="")
@@ -232,8 +299,17 @@ PORTIQUE_ACCOUNT_STORE: str = env.str("PORTIQUE_ACCOUNT_STORE", default="sql")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portique.core.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("PORTIQUE_LOG_LEVEL", default="INFO")},
     "loggers": {"django_tasks": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
 }

@@ -12,3 +12,8 @@ urlpatterns = [
     path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "portique.core.views.bad_request"
+handler403 = "portique.core.views.permission_denied"
+handler404 = "portique.core.views.page_not_found"
+handler500 = "portique.core.views.server_error"

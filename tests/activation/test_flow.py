@@ -139,8 +139,16 @@ def test_new_password_is_stored_as_an_argon2_hash(walked: Walked) -> None:
     assert check_password(NEW_PASSWORD, account.password)
 
 
-def test_provisional_password_hash_is_emptied(walked: Walked) -> None:
-    assert walked.account.provisional_password_hash == ""
+def test_a_wrong_provisional_password_of_an_activated_account_is_refused_as_any_other(
+    walked: Walked,
+) -> None:
+    again = Walker(Client(), walked.person)
+    again.identify()
+
+    response = again.give_provisional_password("Wrong-0000-Pass")
+
+    assert response.status_code == 200
+    assert REFUSAL in text(response)
 
 
 def test_recovery_email_is_stored_with_its_verification_time(walked: Walked) -> None:
@@ -203,15 +211,18 @@ def test_done_page_states_whether_a_copy_is_kept(walked: Walked) -> None:
 
 
 def test_provisional_password_no_longer_opens_the_flow(walked: Walked) -> None:
+    # The right provisional password of an activated account opens nothing: the person is
+    # sent to the login page, which points to "Problème de connexion".
     again = Walker(Client(), walked.person)
     again.identify()
 
     response = again.give_provisional_password()
 
-    assert response.status_code == 200
-    page = text(response)
-    assert REFUSAL in page
-    assert re.search(r"Étape 2 sur \d+", page)
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert "activation_flow" not in again.client.session
+    home = text(again.client.get("/"))
+    assert "Votre compte est déjà activé" in home
+    assert "Problème de connexion" in home
 
 
 def test_activation_notice_is_mailed_to_the_recovery_address(walked: Walked) -> None:

@@ -17,7 +17,7 @@ from portique.activation.machine import INITIAL, Event, IllegalTransition, State
 from portique.activation.models import ActivationFlow
 from portique.activation.rules import Forwarding, rules_for
 from portique.activation.selectors import flow_open_for
-from portique.core import clock, links
+from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_queue
@@ -46,6 +46,9 @@ class SendLimitReached(ActivationError):
 class AuthenticationOutcome(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
+    # The right provisional password of an account already activated: nothing to activate,
+    # the person is shown the login page and "Problème de connexion".
+    ALREADY_ACTIVATED = "already_activated"
 
 
 @dataclass(frozen=True)
@@ -105,21 +108,36 @@ def activation_authenticate(
     store: AccountStore | None = None,
 ) -> Authentication:
     """Check the provisional password for `identifier` and return the person's flow, new or
-    resumed. Unknown, activated and wrong answers are refused alike, with the same work."""
+    resumed. Unknown, locked, activated and wrong are refused alike, after the same work."""
     store = store or get_account_store()
     account = store.find(identifier)
     login = account.login if account else ""
-    # Always one HMAC, whether or not the account exists.
+    # Every spelling of a login, and its university address, share one failure counter.
+    counter = login or identifier
+    allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
+    # Always one provisional-password check, whether or not the account exists or is locked.
     good = store.verify_provisional_password(login, provisional_password)
     with transaction.atomic():
-        if account is None or account.activated or not good:
+        if allowed and good and account is not None and account.activated:
             audit_record(
-                actor=identifier[:150],
-                subject=login or identifier[:150],
-                action="provisional_password_refused",
+                actor=login,
+                subject=login,
+                action="provisional_password_of_activated_account",
                 ip=ip,
             )
+            return Authentication(AuthenticationOutcome.ALREADY_ACTIVATED)
+        if not allowed or not good or account is None or account.activated:
+            locked = allowed and throttle.record_failure(identifier=counter, ip=ip)
+            reason = "locked" if not allowed else "unknown" if account is None else "wrong"
+            subject = login or identifier[:150]
+            audit_record(
+                actor=identifier[:150], subject=subject, action="provisional_password_refused",
+                ip=ip, reason=reason,
+            )  # fmt: skip
+            if locked:
+                audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
             return Authentication(AuthenticationOutcome.REFUSED)
+        throttle.record_success(identifier=counter)
         flow = flow_open_for(account.login) or _flow_start(account)
         audit_record(
             actor=account.login,

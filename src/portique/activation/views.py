@@ -5,6 +5,7 @@ import contextlib
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -115,6 +116,15 @@ class ProvisionalPasswordView(View):
                 request.session.cycle_key()
                 request.session[SESSION_FLOW] = str(result.flow.pk)
                 return _to_current_step(result.flow)
+            if result.outcome == services.AuthenticationOutcome.ALREADY_ACTIVATED:
+                messages.info(
+                    request,
+                    step_forms._(
+                        "Votre compte est déjà activé : connectez-vous avec votre mot de passe, "
+                        "ou utilisez « Problème de connexion » si vous l'avez oublié."
+                    ),
+                )
+                return redirect("home")
             form.add_error(
                 None,
                 forms.ValidationError(

@@ -1,6 +1,8 @@
 """The pages around the activation: the ENT-like home page, "Problème de connexion", the
 charter."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class LoginForm(forms.Form):
@@ -33,4 +38,51 @@ def connection_problem(request: HttpRequest) -> HttpResponse:
 def charter(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/charter.html", {"charter_version": settings.PORTIQUE_CHARTER_VERSION}
+    )
+
+
+def _error_page(
+    request: HttpRequest, status: int, title: "StrOrPromise", explanation: "StrOrPromise"
+) -> HttpResponse:
+    """A plain page for an error: what happened, and a reference that is also in the log."""
+    context = {
+        "title": title,
+        "explanation": explanation,
+        "request_id": getattr(request, "request_id", ""),
+    }
+    return render(request, "error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request, 400, _("Requête incorrecte"), _("Le portail n'a pas compris cette demande.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403, _("Accès refusé"), _("Vous n'avez pas accès à cette page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404, _("Page introuvable"), _("Cette page n'existe pas."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(
+        request,
+        500,
+        _("Erreur du portail"),
+        _("Une erreur est survenue de notre côté. Réessayez dans quelques minutes."),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(
+        request,
+        403,
+        _("Page expirée"),
+        _(
+            "Le formulaire a expiré ou les cookies sont désactivés. Revenez en arrière, "
+            "rechargez la page et recommencez."
+        ),
     )

@@ -47,8 +47,9 @@ class AccountStore(Protocol):
         ...
 
     def verify_provisional_password(self, login: str, password: str) -> bool:
-        """Tell whether `password` is the account's provisional password; does the same work
-        for an unknown login, so that timing tells nothing."""
+        """Tell whether `password` is the account's provisional password, activated or not
+        (callers check the state); does the same work for an unknown login, so that timing
+        tells nothing."""
         ...
 
     def create(
@@ -68,6 +69,7 @@ class AccountStore(Protocol):
         ...
 
     def activate(self, login: str, activation: Activation) -> None:
-        """Write the activation's answers and password and mark the account activated; the
-        provisional password stops working. Running it twice leaves the same result."""
+        """Write the activation's answers and password and mark the account activated, after
+        which the activation refuses the provisional password. Running it twice leaves the
+        same result."""
         ...

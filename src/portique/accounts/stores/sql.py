@@ -40,7 +40,7 @@ class SqlAccountStore:
 
     def verify_provisional_password(self, login: str, password: str) -> bool:
         stored = (
-            Account.objects.filter(login=login, activated_at__isnull=True)
+            Account.objects.filter(login=login)
             .values_list("provisional_password_hash", flat=True)
             .first()
         )
@@ -75,7 +75,6 @@ class SqlAccountStore:
     def activate(self, login: str, activation: Activation) -> None:
         Account.objects.filter(login=login).update(
             password=make_password(activation.password),
-            provisional_password_hash="",
             recovery_email=activation.recovery_email,
             recovery_email_verified_at=activation.recovery_email_verified_at,
             forwarding_address=activation.forwarding_address,

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]),
             "--access-logfile", "-",
+            # Links carry a one-time token in their path: keep it out of the access log.
+            "--logger-class", "portique.core.gunicorn.RedactingLogger",
             "--graceful-timeout", "10",
             # Load the application once, before forking: the workers share its memory.
             "--preload",

@@ -1,0 +1,64 @@
+"""Request-wide concerns: a request id for the logs and error pages, and the absolute
+lifetime of a session."""
+
+import contextvars
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# The current request's id, for the log records written while it is served.
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+SESSION_STARTED_AT = "portique_started_at"
+
+
+class RequestIdMiddleware:
+    """Give each request an id, put it in every log line written meanwhile, in the
+    X-Request-ID response header and on error pages, so that a person's report of an error
+    leads to its log line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex[:16]
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Add `request_id` to every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class SessionLifetimeMiddleware:
+    """End a session PORTIQUE_SESSION_ABSOLUTE_HOURS after it began, however active it is;
+    the idle timeout is the cookie's age, renewed at each request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        started = session.get(SESSION_STARTED_AT)
+        limit = settings.PORTIQUE_SESSION_ABSOLUTE_HOURS * 3600
+        if started is not None and time.time() - started > limit:
+            session.flush()
+        response = self.get_response(request)
+        # Only sessions that hold something are stamped: an anonymous visit writes nothing.
+        if not session.is_empty() and SESSION_STARTED_AT not in session:
+            session[SESSION_STARTED_AT] = time.time()
+        return response

@@ -1,0 +1,92 @@
+"""Count failed attempts in the cache shared by every app process, and lock what fails too
+often: an account (PORTIQUE_LOCK_FAILURES in PORTIQUE_LOCK_WINDOW_MINUTES locks it for
+PORTIQUE_LOCK_MINUTES) and a client address (PORTIQUE_IP_FAILURES across accounts).
+
+A locked account is refused even with the right password, with the same message as a wrong
+one, so that the lock tells an attacker nothing either.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limits:
+    failures: int
+    window_seconds: int
+    lock_seconds: int
+
+
+def _account_limits() -> Limits:
+    return Limits(
+        failures=settings.PORTIQUE_LOCK_FAILURES,
+        window_seconds=settings.PORTIQUE_LOCK_WINDOW_MINUTES * 60,
+        lock_seconds=settings.PORTIQUE_LOCK_MINUTES * 60,
+    )
+
+
+def _address_limits() -> Limits:
+    return Limits(
+        failures=settings.PORTIQUE_IP_FAILURES,
+        window_seconds=settings.PORTIQUE_LOCK_WINDOW_MINUTES * 60,
+        lock_seconds=settings.PORTIQUE_LOCK_MINUTES * 60,
+    )
+
+
+def account_key(identifier: str) -> str:
+    """The counter of an account: the same for every spelling of its login ("Jane.Doe ",
+    "jane.doe"), and hashed so that cache keys hold no login."""
+    normal = "".join(identifier.split()).lower()
+    return "account:" + hashlib.sha256(normal.encode()).hexdigest()[:32]
+
+
+def address_key(ip: str | None) -> str:
+    return f"address:{ip or 'unknown'}"
+
+
+def _is_locked(key: str) -> bool:
+    return cache.get(f"lock:{key}") is not None
+
+
+def _fail(key: str, limits: Limits) -> bool:
+    """Count one failure for `key`; lock it when the limit is reached. Returns whether the
+    failure locked it."""
+    counter = f"failures:{key}"
+    # add() starts the window only if no window is open; incr() then counts within it.
+    cache.add(counter, 0, timeout=limits.window_seconds)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # the window closed between add() and incr()
+        cache.set(counter, 1, timeout=limits.window_seconds)
+        count = 1
+    if count >= limits.failures:
+        cache.set(f"lock:{key}", 1, timeout=limits.lock_seconds)
+        cache.delete(counter)
+        return True
+    return False
+
+
+def attempt_allowed(*, identifier: str, ip: str | None) -> bool:
+    """Tell whether an attempt for this account, from this address, may be judged at all."""
+    return not (_is_locked(account_key(identifier)) or _is_locked(address_key(ip)))
+
+
+def record_failure(*, identifier: str, ip: str | None) -> bool:
+    """Count a failed attempt against the account and the address; returns whether the
+    account became locked by it."""
+    _fail(address_key(ip), _address_limits())
+    return _fail(account_key(identifier), _account_limits())
+
+
+def record_success(*, identifier: str) -> None:
+    """Forget the account's failures: a person who gets it right starts afresh."""
+    cache.delete(f"failures:{account_key(identifier)}")
+
+
+def unlock(*, identifier: str) -> None:
+    """Lift an account's lock and forget its failures (the helpdesk's action)."""
+    key = account_key(identifier)
+    cache.delete_many([f"lock:{key}", f"failures:{key}"])
