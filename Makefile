@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install demo test lint format bench browser clean
+.PHONY: install translations demo test lint format bench browser clean
 
 install: $(VENV)/.installed
 
@@ -15,10 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-demo: install
+# Compiled from the .po files by Babel, so that no GNU gettext is needed.
+translations: install
+	@PORTIQUE_DEBUG=true PORTIQUE_VAR_DIR=$$(mktemp -d) $(BIN)/portique compiletranslations
+
+demo: install translations
 	PORT=$(PORT) $(BIN)/portique demo --port $(PORT)
 
-test: install browser
+test: install translations browser
 	$(BIN)/pytest
 
 # The end-to-end tests drive Debian's Chromium: install it when it is missing and we can

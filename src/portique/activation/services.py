@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
@@ -33,13 +33,18 @@ class SendLimitReached(ActivationError):
     """Too many mails with a link, for this account or to this address, in the window."""
 
     def __init__(self) -> None:
+        minutes = settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES
         super().__init__(
-            _(
+            ngettext(
                 "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
                 "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
-                "minutes."
+                "minute.",
+                "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
+                "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
+                "minutes.",
+                minutes,
             )
-            % {"minutes": settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES}
+            % {"minutes": minutes}
         )
 
 

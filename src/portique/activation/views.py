@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -119,7 +120,7 @@ class ProvisionalPasswordView(View):
             if result.outcome == services.AuthenticationOutcome.ALREADY_ACTIVATED:
                 messages.info(
                     request,
-                    step_forms._(
+                    _(
                         "Votre compte est déjà activé : connectez-vous avec votre mot de passe, "
                         "ou utilisez « Problème de connexion » si vous l'avez oublié."
                     ),
@@ -128,7 +129,7 @@ class ProvisionalPasswordView(View):
             form.add_error(
                 None,
                 forms.ValidationError(
-                    step_forms._("Identifiant ou mot de passe provisoire incorrect."),
+                    _("Identifiant ou mot de passe provisoire incorrect."),
                     code="refused",
                 ),
             )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portique.passwords.validators import rules_report
 
@@ -31,7 +32,12 @@ def rules_check_response(request: HttpRequest, user: Any) -> JsonResponse:
                 for result in results
             ],
             "summary": (
-                _("%(met)d règles respectées sur %(total)d") % {"met": met, "total": len(results)}
+                ngettext(
+                    "%(met)d règle respectée sur %(total)d",
+                    "%(met)d règles respectées sur %(total)d",
+                    met,
+                )
+                % {"met": met, "total": len(results)}
                 if results
                 else ""
             ),

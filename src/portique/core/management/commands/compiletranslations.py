@@ -6,7 +6,6 @@ a translation whose placeholders do not fit its msgid.
 """
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,7 @@ def _read(po: Path) -> Catalog:
     except (PoFileError, UnicodeDecodeError, ValueError) as error:
         raise CommandError(f"{po}: cannot be read: {error}") from error
     problems = [
-        f"{po}:{message.lineno}: {error}"
-        for message, errors in catalog.check()
-        for error in errors
+        f"{po}:{message.lineno}: {error}" for message, errors in catalog.check() for error in errors
     ]
     if problems:
         raise CommandError("\n".join(problems))
@@ -35,13 +32,14 @@ def _read(po: Path) -> Catalog:
 
 def _write(catalog: Catalog, mo: Path) -> None:
     # Write beside, then rename: a server reading the catalogue never sees half a file.
-    handle, temporary = tempfile.mkstemp(dir=mo.parent, prefix=".django.", suffix=".mo")
+    # (open(), not mkstemp(): the .mo gets the umask's permissions, readable by the server.)
+    temporary = mo.with_name(f".{mo.name}.{os.getpid()}")
     try:
-        with os.fdopen(handle, "wb") as file:
+        with temporary.open("wb") as file:
             write_mo(file, catalog)
-        os.replace(temporary, mo)
+        temporary.replace(mo)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -57,4 +55,5 @@ class Command(BaseCommand):
                         self.stdout.write(f"{mo} is up to date")
                     continue
                 _write(_read(po), mo)
-                self.stdout.write(f"compiled {po} -> {mo.name}")
+                if options["verbosity"] >= 1:
+                    self.stdout.write(f"compiled {po} -> {mo.name}")
