@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install translations demo test lint format bench browser clean
+.PHONY: install translations demo test lint format bench services clean
 
 install: $(VENV)/.installed
 
@@ -22,15 +22,21 @@ translations: install
 demo: install translations
 	PORT=$(PORT) $(BIN)/portique demo --port $(PORT)
 
-test: install translations browser
+test: install translations services
 	$(BIN)/pytest
 
-# The end-to-end tests drive Debian's Chromium: install it when it is missing and we can
-# (root). Otherwise they are skipped locally, with a message, and fail in CI.
-browser:
-	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
-	  echo "Could not install chromium: the browser tests will be skipped (apt-get install chromium)."
+# The end-to-end tests drive Debian's Chromium and the LDAP tests a real slapd: install them
+# when missing and we can (root). Otherwise those tests are skipped locally, with a message
+# naming what to install, and fail in CI.
+services:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  [ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing$$missing"; apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    else echo "Missing$$missing: those tests will be skipped (apt-get install$$missing)."; fi; \
+	  fi
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $${status:-0}

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portique.core.middleware.SessionLifetimeMiddleware",
+    "portique.core.middleware.StoreUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portique.urls"
@@ -295,6 +296,24 @@ PORTIQUE_CATEGORY_RULES: dict[str, dict[str, object]] = {
 PORTIQUE_CATEGORY_RULES.update(json.loads(env.str("PORTIQUE_CATEGORY_RULES", default="{}")))
 
 PORTIQUE_ACCOUNT_STORE: str = env.str("PORTIQUE_ACCOUNT_STORE", default="sql")
+# The LDAP directory, when PORTIQUE_ACCOUNT_STORE=ldap (see README, "LDAP").
+PORTIQUE_LDAP_URL: str = env.str("PORTIQUE_LDAP_URL", default="ldap://127.0.0.1:389")
+PORTIQUE_LDAP_STARTTLS: bool = env.bool("PORTIQUE_LDAP_STARTTLS", default=True)
+PORTIQUE_LDAP_CA_FILE: str = env.str("PORTIQUE_LDAP_CA_FILE", default="")
+PORTIQUE_LDAP_BIND_DN: str = env.str("PORTIQUE_LDAP_BIND_DN", default="")
+PORTIQUE_LDAP_BIND_PASSWORD: str = env.str("PORTIQUE_LDAP_BIND_PASSWORD", default="")
+PORTIQUE_LDAP_PEOPLE_BASE: str = env.str("PORTIQUE_LDAP_PEOPLE_BASE", default="")
+PORTIQUE_LDAP_TIMEOUT: float = env.float("PORTIQUE_LDAP_TIMEOUT", default=5.0)
+PORTIQUE_LDAP_POOL_SIZE: int = env.int("PORTIQUE_LDAP_POOL_SIZE", default=4)
+PORTIQUE_LDAP_ATTRIBUTES: dict[str, str] = json.loads(
+    env.str("PORTIQUE_LDAP_ATTRIBUTES", default="{}")
+)
+PORTIQUE_LDAP_CATEGORY_VALUES: dict[str, str] = json.loads(
+    env.str("PORTIQUE_LDAP_CATEGORY_VALUES", default="{}")
+)
+PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES", default=[])
+# Active Directory sets passwords through unicodePwd instead of RFC 3062 (untested here).
+PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
 
 LOGGING = {
     "version": 1,

@@ -8,9 +8,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from portique.accounts.stores.base import AccountRecord
 from portique.activation.rules import CategoryRules, Forwarding
 from portique.mail import typos
+from portique.passwords.validators import PasswordSubject
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -210,14 +210,14 @@ class NewPasswordForm(forms.Form):
         widget=_password_input("new-password"),
     )
 
-    def __init__(self, *args: Any, account: AccountRecord, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account: PasswordSubject, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
 
     def clean_new_password(self) -> str:
         password: str = self.cleaned_data["new_password"]
         # Django types `user` as its User model; our validators read any object with
-        # first_name, last_name and login, and AccountRecord is the store-neutral one.
+        # first_name, last_name and login: a PasswordSubject.
         validate_password(password, user=self.account)  # type: ignore[arg-type]
         return password
 

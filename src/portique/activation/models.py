@@ -15,6 +15,10 @@ class ActivationFlow(models.Model):
     login = models.CharField(max_length=150, db_index=True)
     email = models.EmailField(help_text="University address.")
     category = models.CharField(max_length=16)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    # Keyed hash of the provisional password given at step 2 (see PasswordSubject).
+    provisional_password_digest = models.CharField(max_length=128, blank=True)
     state = models.CharField(
         max_length=64, choices=[(s.value, s.value) for s in State], default=INITIAL.value
     )

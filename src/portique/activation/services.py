@@ -21,6 +21,8 @@ from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_queue
+from portique.passwords import provisional
+from portique.passwords.validators import PasswordSubject
 
 Purpose = OneTimeLink.Purpose
 
@@ -144,6 +146,9 @@ def activation_authenticate(
             return Authentication(AuthenticationOutcome.REFUSED)
         throttle.record_success(identifier=counter)
         flow = flow_open_for(account.login) or _flow_start(account)
+        flow.first_name, flow.last_name = account.first_name, account.last_name
+        flow.provisional_password_digest = provisional.make(provisional_password)
+        flow.save(update_fields=["first_name", "last_name", "provisional_password_digest"])
         audit_record(
             actor=account.login,
             subject=account.login,
@@ -367,13 +372,14 @@ def activation_revise(
     return flow
 
 
-def activation_account(flow: ActivationFlow, *, store: AccountStore | None = None) -> AccountRecord:
-    """Return the account the flow activates, as the store has it now."""
-    store = store or get_account_store()
-    account = store.find(flow.login)
-    if account is None:
-        raise ActivationError(f"account {flow.login} no longer exists")
-    return account
+def activation_password_subject(flow: ActivationFlow) -> PasswordSubject:
+    """Return what the password rules need to know of the person, from the flow alone."""
+    return PasswordSubject(
+        login=flow.login,
+        first_name=flow.first_name,
+        last_name=flow.last_name,
+        provisional_password_digest=flow.provisional_password_digest,
+    )
 
 
 def activation_set_password(
@@ -387,9 +393,8 @@ def activation_set_password(
     and mark the account activated (steps 9 and 10). Raises ValidationError on a weak
     password."""
     store = store or get_account_store()
-    account = activation_account(flow, store=store)
     # `user` is any object with names and login (see forms.NewPasswordForm).
-    validate_password(password, user=account)  # type: ignore[arg-type]
+    validate_password(password, user=activation_password_subject(flow))  # type: ignore[arg-type]
     with transaction.atomic():
         flow = _lock(flow)
         now = clock.now()

@@ -319,7 +319,7 @@ class NewPasswordView(StepView):
     form_class = step_forms.NewPasswordForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"account": services.activation_account(self.flow)}
+        return {"account": services.activation_password_subject(self.flow)}
 
     def get_context(self) -> dict[str, Any]:
         return {"password_rules": password_rules()}
@@ -336,7 +336,7 @@ class NewPasswordRulesView(StepView):
     state = State.AWAITING_NEW_PASSWORD
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        return rules_check_response(request, services.activation_account(self.flow))
+        return rules_check_response(request, services.activation_password_subject(self.flow))
 
 
 class DoneView(StepView):

@@ -9,6 +9,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 # The current request's id, for the log records written while it is served.
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -61,4 +64,31 @@ class SessionLifetimeMiddleware:
         # Only sessions that hold something are stamped: an anonymous visit writes nothing.
         if not session.is_empty() and SESSION_STARTED_AT not in session:
             session[SESSION_STARTED_AT] = time.time()
+        return response
+
+
+class StoreUnavailableMiddleware:
+    """Turn an unreachable account store into a "come back later" page (503): the flow was
+    not moved, no failure was counted, and the person resumes where they were."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from portique.accounts.stores.base import StoreUnavailable
+
+        if not isinstance(exception, StoreUnavailable):
+            return None
+        logger.warning("account store unavailable: %s", exception)
+        response = render(
+            request,
+            "core/unavailable.html",
+            {"request_id": getattr(request, "request_id", "")},
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
         return response

@@ -7,10 +7,13 @@ one, so that the lock tells an attacker nothing either.
 """
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from portique.core import clock
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ def _is_locked(key: str) -> bool:
 def _fail(key: str, limits: Limits) -> bool:
     """Count one failure for `key`; lock it when the limit is reached. Returns whether the
     failure locked it."""
-    counter = f"failures:{key}"
-    # add() starts the window only if no window is open; incr() then counts within it.
+    counter, window = f"failures:{key}", f"window:{key}"
+    now = clock.now().timestamp()
+    # add() starts the window only if no window is open (and notes when it ends); incr()
+    # then counts within it.
+    cache.add(window, now + limits.window_seconds, timeout=limits.window_seconds)
     cache.add(counter, 0, timeout=limits.window_seconds)
     try:
         count = cache.incr(counter)
@@ -64,8 +70,13 @@ def _fail(key: str, limits: Limits) -> bool:
         count = 1
     if count >= limits.failures:
         cache.set(f"lock:{key}", 1, timeout=limits.lock_seconds)
-        cache.delete(counter)
+        cache.delete_many([counter, window])
         return True
+    # The database cache's incr() writes the count back with the default timeout (five
+    # minutes), which would make the window "five minutes since the last failure" whatever
+    # PORTIQUE_LOCK_WINDOW_MINUTES says: the counter ends with its window.
+    ends = cache.get(window) or now + limits.window_seconds
+    cache.touch(counter, timeout=max(1, math.ceil(ends - now)))
     return False
 
 
@@ -83,10 +94,11 @@ def record_failure(*, identifier: str, ip: str | None) -> bool:
 
 def record_success(*, identifier: str) -> None:
     """Forget the account's failures: a person who gets it right starts afresh."""
-    cache.delete(f"failures:{account_key(identifier)}")
+    key = account_key(identifier)
+    cache.delete_many([f"failures:{key}", f"window:{key}"])
 
 
 def unlock(*, identifier: str) -> None:
     """Lift an account's lock and forget its failures (the helpdesk's action)."""
     key = account_key(identifier)
-    cache.delete_many([f"lock:{key}", f"failures:{key}"])
+    cache.delete_many([f"lock:{key}", f"failures:{key}", f"window:{key}"])

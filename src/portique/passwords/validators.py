@@ -13,7 +13,7 @@ from django.contrib.auth.password_validation import get_default_password_validat
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from portique.passwords import policy
+from portique.passwords import policy, provisional
 
 
 def name_parts(*values: str, min_length: int = 3) -> set[str]:
@@ -114,16 +114,25 @@ class ForbiddenCharactersValidator:
         ) % {"chars": self._listed()}
 
 
+@dataclass(frozen=True)
+class PasswordSubject:
+    """Whose password is being chosen, as the rules need it. `provisional_password_digest`
+    is the keyed hash of the provisional password the person typed at step 2: comparing with
+    it needs no call to the account store (with LDAP, a bind per keystroke of the live
+    checklist could trip the directory's own lockout)."""
+
+    login: str
+    first_name: str
+    last_name: str
+    provisional_password_digest: str = ""
+
+
 class NotProvisionalPasswordValidator:
     """Refuse the provisional password as the new password."""
 
     def validate(self, password: str, user: Any = None) -> None:
-        login = getattr(user, "login", None)
-        if not login:
-            return
-        from portique.accounts.stores import get_account_store
-
-        if get_account_store().verify_provisional_password(login, password):
+        digest = getattr(user, "provisional_password_digest", "")
+        if digest and provisional.check(password, digest):
             raise ValidationError(
                 _("Le nouveau mot de passe doit être différent du mot de passe provisoire."),
                 code="password_is_provisional",

@@ -16,4 +16,8 @@ def get_account_store() -> AccountStore:
         from portique.accounts.stores.sql import SqlAccountStore
 
         return SqlAccountStore()
-    raise ImproperlyConfigured(f"Unknown PORTIQUE_ACCOUNT_STORE {name!r} (expected: sql)")
+    if name == "ldap":
+        from portique.accounts.stores.ldap import LdapAccountStore
+
+        return LdapAccountStore.from_settings()
+    raise ImproperlyConfigured(f"Unknown PORTIQUE_ACCOUNT_STORE {name!r} (expected: sql or ldap)")

@@ -40,6 +40,31 @@ class Activation:
     activated_at: datetime
 
 
+@dataclass(frozen=True)
+class ProfileChanges:
+    """Changes to an activated account's settings; None leaves a field as it is."""
+
+    recovery_email: str | None = None
+    forwarding_address: str | None = None
+    keep_copy: bool | None = None
+    directory_consent: bool | None = None
+    charter_version: str | None = None
+    charter_accepted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One page of public-directory results and how many there are in all."""
+
+    entries: list[AccountRecord]
+    total: int
+
+
+class StoreUnavailable(Exception):
+    """The account store cannot be reached, or did not answer in time. Nothing was written
+    that the next attempt will not write again: the person's progress is kept."""
+
+
 class AccountStore(Protocol):
     def find(self, identifier: str) -> AccountRecord | None:
         """Return the account whose login or university address is `identifier`, ignoring
@@ -66,6 +91,24 @@ class AccountStore(Protocol):
 
     def set_provisional_password(self, login: str, provisional_password: str) -> None:
         """Replace the provisional password of an account awaiting activation."""
+        ...
+
+    def verify_password(self, login: str, password: str) -> bool:
+        """Tell whether `password` is the activated account's password; does the same work
+        for an unknown or not-yet-activated login."""
+        ...
+
+    def set_password(self, login: str, password: str) -> None:
+        """Replace the password of an activated account."""
+        ...
+
+    def update_profile(self, login: str, changes: ProfileChanges) -> None:
+        """Write the given changes to an activated account."""
+        ...
+
+    def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
+        """Return the activated accounts that consented to the public directory and whose
+        name contains every word of `query`, sorted by name."""
         ...
 
     def activate(self, login: str, activation: Activation) -> None:

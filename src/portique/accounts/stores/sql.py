@@ -1,11 +1,16 @@
 """The default account store: accounts kept in Portique's own database."""
 
+from dataclasses import asdict
+from functools import reduce
+from operator import and_
+
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Q
 
 from portique.accounts.models import Account, Person
-from portique.accounts.stores.base import AccountRecord, Activation
+from portique.accounts.stores.base import AccountRecord, Activation, DirectoryPage, ProfileChanges
+from portique.core import clock
 from portique.passwords import provisional
 
 
@@ -84,4 +89,45 @@ class SqlAccountStore:
             charter_version=activation.charter_version,
             charter_accepted_at=activation.charter_accepted_at,
             activated_at=activation.activated_at,
+        )
+
+    def verify_password(self, login: str, password: str) -> bool:
+        stored = (
+            Account.objects.filter(login=login, activated_at__isnull=False)
+            .values_list("password", flat=True)
+            .first()
+        )
+        # check_password() runs the hasher even without a stored hash (Django's own
+        # defence against timing), so an unknown login costs the same.
+        return bool(password) and check_password(password, stored or "")
+
+    def set_password(self, login: str, password: str) -> None:
+        Account.objects.filter(login=login, activated_at__isnull=False).update(
+            password=make_password(password)
+        )
+
+    def update_profile(self, login: str, changes: ProfileChanges) -> None:
+        fields = {name: value for name, value in asdict(changes).items() if value is not None}
+        if "recovery_email" in fields:
+            fields["recovery_email_verified_at"] = clock.now()
+        if "forwarding_address" in fields:
+            fields["forwarding_verified_at"] = clock.now() if fields["forwarding_address"] else None
+        if fields:
+            Account.objects.filter(login=login, activated_at__isnull=False).update(**fields)
+
+    def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
+        words = query.split()
+        if not words:
+            return DirectoryPage(entries=[], total=0)
+        matches = reduce(
+            and_,
+            (Q(person__first_name__icontains=w) | Q(person__last_name__icontains=w) for w in words),
+        )
+        found = (
+            Account.objects.select_related("person")
+            .filter(matches, activated_at__isnull=False, directory_consent=True)
+            .order_by("person__last_name", "person__first_name", "login")
+        )
+        return DirectoryPage(
+            entries=[_record(a) for a in found[offset : offset + limit]], total=found.count()
         )
