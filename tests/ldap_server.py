@@ -111,8 +111,7 @@ index uid,mail eq
 access to dn.base="{PEOPLE_BASE}" attrs=children
     by {service} write
     by * none
-access to dn.one="{PEOPLE_BASE}"
-        attrs=entry,objectClass,cn,sn,givenName,uid,mail,eduPersonAffiliation
+access to dn.one="{PEOPLE_BASE}" attrs=entry
     by {service} write
     by * break
 # Nobody reads a password (not even the service account), anyone can bind with one, and the
