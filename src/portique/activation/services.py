@@ -8,8 +8,6 @@ from enum import StrEnum
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.urls import reverse
-from django.utils.translation import ngettext
 
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
@@ -20,7 +18,7 @@ from portique.activation.selectors import flow_open_for
 from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
-from portique.mail.services import mail_queue
+from portique.mail.services import mail_link, mail_queue
 from portique.passwords import provisional
 from portique.passwords.validators import PasswordSubject
 
@@ -29,25 +27,6 @@ Purpose = OneTimeLink.Purpose
 
 class ActivationError(Exception):
     """The request cannot be carried out in the flow's current state."""
-
-
-class SendLimitReached(ActivationError):
-    """Too many mails with a link, for this account or to this address, in the window."""
-
-    def __init__(self) -> None:
-        minutes = settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES
-        super().__init__(
-            ngettext(
-                "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
-                "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
-                "minute.",
-                "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
-                "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
-                "minutes.",
-                minutes,
-            )
-            % {"minutes": minutes}
-        )
 
 
 class AuthenticationOutcome(StrEnum):
@@ -82,28 +61,15 @@ def _lock(flow: ActivationFlow) -> ActivationFlow:
     return ActivationFlow.objects.select_for_update().get(pk=flow.pk)
 
 
-def _check_send_limit(flow: ActivationFlow, *, purpose: str, to: str) -> None:
-    """Refuse a link mail past PORTIQUE_MAIL_RESEND_LIMIT resends in the window, counted per
-    account and per destination (so that nobody can flood someone else's mailbox)."""
-    window = timedelta(minutes=settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES)
-    since = clock.now() - window
-    per_account, per_address = links.links_sent_since(
-        since, subject=flow.login, purpose=purpose, email=to
-    )
-    # The first mail is not a resend: the limit counts the ones after it.
-    if max(per_account, per_address) > settings.PORTIQUE_MAIL_RESEND_LIMIT:
-        raise SendLimitReached()
-
-
 def _send_link(flow: ActivationFlow, *, purpose: str, to: str, kind: str) -> None:
-    _check_send_limit(flow, purpose=purpose, to=to)
-    issued = links.link_issue(subject=flow.login, purpose=purpose, email=to, flow_id=flow.pk)
-    url = settings.PORTIQUE_BASE_URL + reverse("activation:link", args=[issued.token])
-    mail_queue(
+    mail_link(
+        subject=flow.login,
+        purpose=purpose,
         to=to,
         kind=kind,
-        subject_login=flow.login,
-        context={"url": url, "expires_at": issued.expires_at, "login": flow.email},
+        url_name="activation:link",
+        flow_id=flow.pk,
+        context={"login": flow.email},
     )
 
 

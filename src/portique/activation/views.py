@@ -24,6 +24,7 @@ from portique.activation.rules import rules_for
 from portique.activation.selectors import STEP_OF_STATE, Step, flow_get, flow_progress
 from portique.core import links
 from portique.core.audit import client_ip
+from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
 
@@ -202,7 +203,7 @@ class StepView(View):
         except ValidationError as error:
             form.add_error(None, error)
             return self.render_page(form)
-        except services.SendLimitReached as error:
+        except SendLimitReached as error:
             form.add_error(None, str(error))
             return self.render_page(form, status=429)
         return _to_current_step(flow)
@@ -240,7 +241,7 @@ class RecoveryEmailSentView(StepView):
             flow = services.activation_resend_recovery_email_link(
                 flow=self.flow, ip=client_ip(request)
             )
-        except services.SendLimitReached as error:
+        except SendLimitReached as error:
             return self.render_page(limit_message=str(error), status=429)
         return _to_current_step(flow)
 
@@ -308,7 +309,7 @@ class ForwardingSentView(StepView):
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
             flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
-        except services.SendLimitReached as error:
+        except SendLimitReached as error:
             return self.render_page(limit_message=str(error), status=429)
         return _to_current_step(flow)
 

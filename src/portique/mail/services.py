@@ -4,14 +4,17 @@ import logging
 import smtplib
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import ngettext
 
-from portique.core import clock
+from portique.core import clock, links
 from portique.mail.models import OutboundMail
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,58 @@ def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any
     # The database task backend writes its row in this same transaction: the outbox.
     deliver_mail.enqueue(mail.pk)
     return mail
+
+
+class SendLimitReached(Exception):
+    """Too many mails with a link, for this account or to this address, in the window."""
+
+    def __init__(self) -> None:
+        minutes = settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES
+        super().__init__(
+            ngettext(
+                "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
+                "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
+                "minute.",
+                "Vous avez demandé trop de mails en peu de temps. Vérifiez vos spams et "
+                "l'adresse saisie ; vous pourrez demander un nouveau mail d'ici %(minutes)d "
+                "minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
+
+
+def mail_link(
+    *,
+    subject: str,
+    purpose: str,
+    to: str,
+    kind: str,
+    url_name: str,
+    context: dict[str, Any],
+    flow_id: UUID | None = None,
+) -> None:
+    """Mail `to` a new one-time link for `subject` and `purpose` (the earlier one stops
+    working), unless the resend limit is reached. Must run inside the caller's transaction.
+
+    The limit, PORTIQUE_MAIL_RESEND_LIMIT resends per PORTIQUE_MAIL_RESEND_WINDOW_MINUTES, is
+    counted per account and per destination, so that nobody can flood another's mailbox.
+    """
+    since = clock.now() - timedelta(minutes=settings.PORTIQUE_MAIL_RESEND_WINDOW_MINUTES)
+    per_account, per_address = links.links_sent_since(
+        since, subject=subject, purpose=purpose, email=to
+    )
+    # The first mail is not a resend: the limit counts the ones after it.
+    if max(per_account, per_address) > settings.PORTIQUE_MAIL_RESEND_LIMIT:
+        raise SendLimitReached()
+    issued = links.link_issue(subject=subject, purpose=purpose, email=to, flow_id=flow_id)
+    url = settings.PORTIQUE_BASE_URL + reverse(url_name, args=[issued.token])
+    mail_queue(
+        to=to,
+        kind=kind,
+        subject_login=subject,
+        context={**context, "url": url, "expires_at": issued.expires_at},
+    )
 
 
 def _retry_delay(attempts: int) -> timedelta:
