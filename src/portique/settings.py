@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "portique.passwords",
     "portique.mail",
     "portique.activation",
+    "portique.selfservice",
+    "portique.recovery",
+    "portique.directory",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +196,10 @@ PORTIQUE_LOCK_FAILURES: int = env.int("PORTIQUE_LOCK_FAILURES", default=10)
 PORTIQUE_LOCK_WINDOW_MINUTES: int = env.int("PORTIQUE_LOCK_WINDOW_MINUTES", default=15)
 PORTIQUE_LOCK_MINUTES: int = env.int("PORTIQUE_LOCK_MINUTES", default=15)
 PORTIQUE_IP_FAILURES: int = env.int("PORTIQUE_IP_FAILURES", default=50)
+# Public directory searches allowed per minute and client address (against scraping).
+PORTIQUE_DIRECTORY_SEARCHES_PER_MINUTE: int = env.int(
+    "PORTIQUE_DIRECTORY_SEARCHES_PER_MINUTE", default=30
+)
 
 # The cache shared by every app process: the database by default, Redis when configured.
 PORTIQUE_CACHE_URL: str = env.str("PORTIQUE_CACHE_URL", default="")

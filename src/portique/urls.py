@@ -6,7 +6,9 @@ from portique.mail import views as mail_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("probleme-de-connexion/", core_views.connection_problem, name="connection_problem"),
+    path("", include("portique.selfservice.urls")),
+    path("probleme-de-connexion/", include("portique.recovery.urls")),
+    path("annuaire/", include("portique.directory.urls")),
     path("charte/", core_views.charter, name="charter"),
     path("activation/", include("portique.activation.urls")),
     path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),

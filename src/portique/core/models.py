@@ -29,6 +29,9 @@ class OneTimeLink(models.Model):
     class Purpose(models.TextChoices):
         RECOVERY_EMAIL = "recovery_email", "recovery address verification"
         FORWARDING_ADDRESS = "forwarding_address", "redirection address verification"
+        RECOVERY_EMAIL_CHANGE = "recovery_email_change", "new recovery address verification"
+        FORWARDING_CHANGE = "forwarding_change", "new redirection address verification"
+        PASSWORD_RESET = "password_reset", "forgotten password"
 
     token_hash = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=32, choices=Purpose.choices)

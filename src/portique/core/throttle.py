@@ -92,6 +92,29 @@ def record_failure(*, identifier: str, ip: str | None) -> bool:
     return _fail(account_key(identifier), _account_limits())
 
 
+def address_allowed(ip: str | None) -> bool:
+    """Tell whether this client address may make another counted request."""
+    return not _is_locked(address_key(ip))
+
+
+def record_address_attempt(ip: str | None) -> None:
+    """Count a request against the client address alone (pages that take an identifier but
+    no secret, like "Problème de connexion")."""
+    _fail(address_key(ip), _address_limits())
+
+
+def rate_allowed(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one request for `key` and tell whether it is within `limit` per window."""
+    counter = f"rate:{key}"
+    cache.add(counter, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(counter)
+    except ValueError:
+        cache.set(counter, 1, timeout=window_seconds)
+        count = 1
+    return count <= limit
+
+
 def record_success(*, identifier: str) -> None:
     """Forget the account's failures: a person who gets it right starts afresh."""
     key = account_key(identifier)

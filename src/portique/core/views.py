@@ -3,11 +3,9 @@ charter."""
 
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -15,24 +13,12 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-class LoginForm(forms.Form):
-    username = forms.CharField(label=_("IDENTIFIANT"), max_length=254)
-    password = forms.CharField(label=_("MOT DE PASSE"), strip=False, widget=forms.PasswordInput)
-
-
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
-    unavailable = request.method == "POST"
-    return render(request, "core/home.html", {"form": form, "login_unavailable": unavailable})
+    """The ENT-like login page: "IDENTIFIANT", "MOT DE PASSE", "SE CONNECTER"."""
+    from portique.selfservice.forms import LoginForm
 
-
-def connection_problem(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/connection_problem.html",
-        {"activation_url": reverse("activation:identifier")},
-    )
+    return render(request, "core/home.html", {"form": LoginForm()})
 
 
 def charter(request: HttpRequest) -> HttpResponse:
@@ -85,4 +71,26 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "Le formulaire a expiré ou les cookies sont désactivés. Revenez en arrière, "
             "rechargez la page et recommencez."
         ),
+    )
+
+
+def link_error_page(request: HttpRequest, error: Exception, *, restart: str) -> HttpResponse:
+    """The one page for a mailed link that cannot be used: what happened, what to do."""
+    from django.urls import reverse
+
+    from portique.core.links import LinkError, LinkExpired, LinkUsed
+
+    reason = error.reason if isinstance(error, LinkError) else "invalid"
+    targets = {
+        "activation": (reverse("activation:identifier"), _("Reprendre l'activation à l'étape 1")),
+        "account": (reverse("selfservice:account"), _("Retour à mon compte")),
+        "recovery": (reverse("recovery:request"), _("Demander un nouveau lien")),
+    }
+    url, label = targets[restart]
+    status = 410 if isinstance(error, LinkExpired | LinkUsed) else 400
+    return render(
+        request,
+        "core/link_error.html",
+        {"reason": reason, "restart_url": url, "restart_label": label},
+        status=status,
     )

@@ -44,7 +44,11 @@ def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any
     transaction of the change it reports, so that both happen or neither."""
     from portique.mail.tasks import deliver_mail
 
-    context = {"institution_name": settings.PORTIQUE_INSTITUTION_NAME, **context}
+    context = {
+        "institution_name": settings.PORTIQUE_INSTITUTION_NAME,
+        "portal_url": settings.PORTIQUE_BASE_URL + "/",
+        **context,
+    }
     subject = render_to_string(f"mail/{kind}.subject.txt", context).strip()
     mail = OutboundMail.objects.create(
         kind=kind,

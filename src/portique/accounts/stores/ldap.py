@@ -404,12 +404,16 @@ class LdapAccountStore:
         return record
 
     def set_provisional_password(self, login: str, provisional_password: str) -> None:
-        self._call(
-            lambda connection: self._set_password(
-                connection, self._existing_dn(connection, login), provisional_password
-            ),
-            attempts=len(_WRITE_ATTEMPTS),
-        )
+        def write(connection: Connection) -> None:
+            entry = self._entry_for_login(connection, login)
+            if entry is None:
+                raise LookupError(f"no directory entry for {login}")
+            # The directory keeps one password: once activated, it is the person's own,
+            # which a new provisional password must not overwrite.
+            if self._value(entry, "activated_at") is None:
+                self._set_password(connection, str(entry.entry_dn), provisional_password)
+
+        self._call(write, attempts=len(_WRITE_ATTEMPTS))
 
     def activate(self, login: str, activation: Activation) -> None:
         a = self.attributes

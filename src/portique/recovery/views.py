@@ -1,0 +1,88 @@
+""" "Problème de connexion": ask for a link, follow it, choose a new password."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from portique.accounts.stores import get_account_store
+from portique.activation.forms import NewPasswordForm
+from portique.core import links
+from portique.core.audit import client_ip
+from portique.core.views import link_error_page
+from portique.passwords.validators import password_rules
+from portique.passwords.views import rules_check_response
+from portique.recovery import services
+from portique.recovery.forms import RecoveryRequestForm
+from portique.selfservice.services import password_subject
+
+SESSION_LINK = "recovery_link"
+
+
+@never_cache
+def request_link(request: HttpRequest) -> HttpResponse:
+    """Ask for the identifier; whatever it is, the next page says the same."""
+    form = RecoveryRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.recovery_request(identifier=form.cleaned_data["identifier"], ip=client_ip(request))
+        return redirect("recovery:sent")
+    return render(request, "recovery/request.html", {"form": form})
+
+
+def sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "recovery/sent.html")
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def link_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the mail: keep its token in the session, out of the address bar."""
+    request.session[SESSION_LINK] = token
+    return _no_referrer(redirect("recovery:new_password"))
+
+
+@never_cache
+def new_password(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(SESSION_LINK, "")
+    try:
+        link = services.recovery_check_link(token)
+        account = get_account_store().find(link.subject)
+        if account is None:
+            raise links.LinkInvalid()
+        form = NewPasswordForm(request.POST or None, account=password_subject(account))
+        if request.method == "POST" and form.is_valid():
+            services.recovery_set_password(
+                token=token, password=form.cleaned_data["new_password"], ip=client_ip(request)
+            )
+            request.session.flush()
+            return _no_referrer(redirect("recovery:done"))
+    except links.LinkError as error:
+        request.session.pop(SESSION_LINK, None)
+        return _no_referrer(link_error_page(request, error, restart="recovery"))
+    return _no_referrer(
+        render(
+            request,
+            "recovery/new_password.html",
+            {"form": form, "account": account, "password_rules": password_rules()},
+        )
+    )
+
+
+@never_cache
+def new_password_rules(request: HttpRequest) -> HttpResponse:
+    """The live checklist of the new-password page."""
+    try:
+        link = services.recovery_check_link(request.session.get(SESSION_LINK, ""))
+    except links.LinkError:
+        return redirect("recovery:request")
+    account = get_account_store().find(link.subject)
+    if account is None or request.method != "POST":
+        return redirect("recovery:request")
+    return rules_check_response(request, password_subject(account))
+
+
+def done(request: HttpRequest) -> HttpResponse:
+    return render(request, "recovery/done.html")

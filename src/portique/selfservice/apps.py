@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfserviceConfig(AppConfig):
+    name = "portique.selfservice"
+    label = "selfservice"

@@ -1,0 +1,282 @@
+"""The "Compte Informatique" use cases: log in and out, and change what the account page
+lets a person change. Each change is audited and confirmed by mail."""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from portique.accounts.stores import get_account_store
+from portique.accounts.stores.base import AccountRecord, AccountStore, ProfileChanges
+from portique.activation.rules import Forwarding, rules_for
+from portique.core import clock, links, throttle
+from portique.core.audit import audit_record
+from portique.core.models import OneTimeLink
+from portique.mail.services import mail_link, mail_queue
+from portique.passwords.validators import PasswordSubject
+from portique.selfservice.models import AccountSession
+
+Purpose = OneTimeLink.Purpose
+
+
+class AccountError(Exception):
+    """The change cannot be made; the message says why, for the page."""
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What a change did: applied at once, or waiting for a link mailed to `pending_to`."""
+
+    applied: bool
+    pending_to: str = ""
+
+
+def _store(store: AccountStore | None) -> AccountStore:
+    return store or get_account_store()
+
+
+def _activated(login: str, store: AccountStore) -> AccountRecord:
+    account = store.find(login)
+    if account is None or not account.activated:
+        raise AccountError(f"{login} is not an activated account")
+    return account
+
+
+def _notify(account: AccountRecord, *, change: str, to: str = "", **context: object) -> None:
+    """Mail the person that their account changed (to the recovery address by default)."""
+    address = to or account.recovery_email
+    if address:
+        mail_queue(
+            to=address,
+            kind="account_changed",
+            subject_login=account.login,
+            context={"change": change, "login": account.email, "at": clock.now(), **context},
+        )
+
+
+def password_subject(account: AccountRecord) -> PasswordSubject:
+    """Who chooses a password here, for the password rules."""
+    return PasswordSubject(
+        login=account.login, first_name=account.first_name, last_name=account.last_name
+    )
+
+
+# -- logging in -----------------------------------------------------------------------
+
+
+def account_login(
+    *, identifier: str, password: str, ip: str | None = None, store: AccountStore | None = None
+) -> AccountRecord | None:
+    """Return the activated account that `identifier` and `password` open, or None. Unknown,
+    locked, not activated and wrong are refused alike, after the same work."""
+    store = _store(store)
+    account = store.find(identifier)
+    login = account.login if account else ""
+    counter = login or identifier
+    allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
+    # Always one password check, whether or not the account exists or is locked.
+    good = store.verify_password(login, password)
+    with transaction.atomic():
+        if not (allowed and good and account is not None and account.activated):
+            locked = allowed and throttle.record_failure(identifier=counter, ip=ip)
+            reason = "locked" if not allowed else "unknown" if account is None else "wrong"
+            subject = login or identifier[:150]
+            audit_record(
+                actor=identifier[:150], subject=subject, action="login_refused", ip=ip,
+                reason=reason,
+            )  # fmt: skip
+            if locked:
+                audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
+            return None
+        throttle.record_success(identifier=counter)
+        audit_record(actor=login, subject=login, action="login_succeeded", ip=ip)
+    return account
+
+
+def account_session_register(*, login: str, session_key: str) -> None:
+    """Remember that this session belongs to `login`."""
+    AccountSession.objects.update_or_create(
+        session_key=session_key, defaults={"login": login, "created_at": clock.now()}
+    )
+
+
+def account_sessions_end(*, login: str) -> int:
+    """End every session of `login`, in whatever browser; return how many."""
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = list(AccountSession.objects.filter(login=login).values_list("session_key", flat=True))
+    for key in keys:
+        engine.SessionStore(session_key=key).delete()
+    AccountSession.objects.filter(login=login).delete()
+    return len(keys)
+
+
+# -- changes ----------------------------------------------------------------------------
+
+
+def account_change_password(
+    *,
+    login: str,
+    current_password: str,
+    new_password: str,
+    ip: str | None = None,
+    store: AccountStore | None = None,
+) -> None:
+    """Replace the password, the current one being required. Raises AccountError for a
+    wrong current password, ValidationError for a new one the rules refuse."""
+    store = _store(store)
+    account = _activated(login, store)
+    if not store.verify_password(login, current_password):
+        with transaction.atomic():
+            audit_record(actor=login, subject=login, action="password_change_refused", ip=ip)
+        raise AccountError("wrong current password")
+    validate_password(new_password, user=password_subject(account))  # type: ignore[arg-type]
+    with transaction.atomic():
+        store.set_password(login, new_password)
+        audit_record(actor=login, subject=login, action="password_changed", ip=ip)
+        _notify(account, change="password")
+
+
+def account_request_recovery_email_change(
+    *, login: str, recovery_email: str, ip: str | None = None, store: AccountStore | None = None
+) -> ChangeOutcome:
+    """Mail a link to the new recovery address; the change is made when it is followed."""
+    account = _activated(login, _store(store))
+    with transaction.atomic():
+        mail_link(
+            subject=login,
+            purpose=Purpose.RECOVERY_EMAIL_CHANGE,
+            to=recovery_email,
+            kind="recovery_email_change",
+            url_name="selfservice:link",
+            context={"login": account.email},
+        )
+        audit_record(
+            actor=login, subject=login, action="recovery_email_change_requested", ip=ip,
+            recovery_email=recovery_email,
+        )  # fmt: skip
+    return ChangeOutcome(applied=False, pending_to=recovery_email)
+
+
+def account_change_forwarding(
+    *,
+    login: str,
+    wants_forwarding: bool,
+    forwarding_address: str = "",
+    keep_copy: bool | None = None,
+    ip: str | None = None,
+    store: AccountStore | None = None,
+) -> ChangeOutcome:
+    """Change the redirection under the activation's rules: a vacataire cannot remove it; an
+    address other than the (verified) recovery address is confirmed by a mailed link."""
+    store = _store(store)
+    account = _activated(login, store)
+    rules = rules_for(account.category)
+    if not rules.has_forwarding_step:
+        raise AccountError(f"category {account.category} has no redirection")
+    if rules.forwarding == Forwarding.MANDATORY:
+        wants_forwarding = True
+    address = forwarding_address.strip() if wants_forwarding else ""
+    if wants_forwarding and not address:
+        raise AccountError("a redirection needs an address")
+    keep = keep_copy if (rules.keep_copy_offered and keep_copy is not None) else None
+    needs_link = bool(address) and address.lower() not in {
+        account.recovery_email.lower(),
+        account.forwarding_address.lower(),
+    }
+    with transaction.atomic():
+        if needs_link:
+            if keep is not None:
+                store.update_profile(login, ProfileChanges(keep_copy=keep))
+            mail_link(
+                subject=login,
+                purpose=Purpose.FORWARDING_CHANGE,
+                to=address,
+                kind="forwarding_change",
+                url_name="selfservice:link",
+                context={"login": account.email},
+            )
+            audit_record(
+                actor=login, subject=login, action="forwarding_change_requested", ip=ip,
+                forwarding_address=address,
+            )  # fmt: skip
+            return ChangeOutcome(applied=False, pending_to=address)
+        store.update_profile(login, ProfileChanges(forwarding_address=address, keep_copy=keep))
+        audit_record(
+            actor=login, subject=login, action="forwarding_changed", ip=ip,
+            forwarding_address=address, keep_copy=keep,
+        )  # fmt: skip
+        _notify(account, change="forwarding", forwarding_address=address)
+    return ChangeOutcome(applied=True)
+
+
+def account_set_directory_consent(
+    *, login: str, consent: bool, ip: str | None = None, store: AccountStore | None = None
+) -> ChangeOutcome:
+    """Appear in the public directory, or not."""
+    store = _store(store)
+    account = _activated(login, store)
+    with transaction.atomic():
+        store.update_profile(login, ProfileChanges(directory_consent=consent))
+        audit_record(
+            actor=login, subject=login, action="directory_consent_changed", ip=ip,
+            directory_consent=consent,
+        )  # fmt: skip
+        _notify(account, change="directory", directory_consent=consent)
+    return ChangeOutcome(applied=True)
+
+
+def account_accept_charter(
+    *, login: str, ip: str | None = None, store: AccountStore | None = None
+) -> None:
+    """Record the acceptance of the current charter version."""
+    store = _store(store)
+    _activated(login, store)
+    version = settings.PORTIQUE_CHARTER_VERSION
+    with transaction.atomic():
+        store.update_profile(
+            login, ProfileChanges(charter_version=version, charter_accepted_at=clock.now())
+        )
+        audit_record(
+            actor=login, subject=login, action="charter_accepted", ip=ip, charter_version=version
+        )
+
+
+def account_charter_outdated(account: AccountRecord) -> bool:
+    """Tell whether the person accepted another charter version than the current one."""
+    return account.charter_version != settings.PORTIQUE_CHARTER_VERSION
+
+
+ACCOUNT_LINK_PURPOSES = (Purpose.RECOVERY_EMAIL_CHANGE, Purpose.FORWARDING_CHANGE)
+
+
+def account_follow_link(
+    *, token: str, ip: str | None = None, store: AccountStore | None = None
+) -> OneTimeLink:
+    """Use a link of the account page (new recovery or redirection address): write the
+    confirmed address and tell the person. The link alone is the proof, in any browser."""
+    store = _store(store)
+    with transaction.atomic():
+        link = links.link_check(token=token)
+        if link.purpose not in ACCOUNT_LINK_PURPOSES:
+            raise links.LinkInvalid()
+        links.link_consume(token=token)
+        login = link.subject
+        account = _activated(login, store)
+        if link.purpose == Purpose.RECOVERY_EMAIL_CHANGE:
+            store.update_profile(login, ProfileChanges(recovery_email=link.email))
+            audit_record(
+                actor=login, subject=login, action="recovery_email_changed", ip=ip,
+                recovery_email=link.email,
+            )  # fmt: skip
+            # The old address hears of it too: if this was not the person, they can react.
+            _notify(account, change="recovery_email", to=account.recovery_email, new=link.email)
+        else:
+            store.update_profile(login, ProfileChanges(forwarding_address=link.email))
+            audit_record(
+                actor=login, subject=login, action="forwarding_changed", ip=ip,
+                forwarding_address=link.email,
+            )  # fmt: skip
+            _notify(account, change="forwarding", forwarding_address=link.email)
+    return link

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from portique.selfservice import views
+
+app_name = "selfservice"
+
+urlpatterns = [
+    path("connexion/", views.login, name="login"),
+    path("deconnexion/", views.logout, name="logout"),
+    path("compte/", views.account_page, name="account"),
+    path("compte/mot-de-passe/", views.change_password, name="password"),
+    path("compte/mot-de-passe/regles/", views.password_rules_check, name="password_rules"),
+    path("compte/mail-de-secours/", views.change_recovery_email, name="recovery_email"),
+    path("compte/redirection/", views.change_forwarding, name="forwarding"),
+    path("compte/annuaire/", views.change_directory_consent, name="directory"),
+    path("compte/charte/", views.charter, name="charter"),
+    path("compte/lien/", views.link_confirm, name="link_confirm"),
+    path("compte/lien/<str:token>/", views.link_landing, name="link"),
+]

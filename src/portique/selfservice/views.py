@@ -1,0 +1,269 @@
+"""Log in, log out, and "Compte Informatique". Views translate HTTP to the services."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portique.accounts.stores import get_account_store
+from portique.accounts.stores.base import AccountRecord
+from portique.activation.rules import rules_for
+from portique.core import links
+from portique.core.audit import audit_record, client_ip
+from portique.core.views import link_error_page
+from portique.mail.services import SendLimitReached
+from portique.passwords.validators import password_rules
+from portique.passwords.views import rules_check_response
+from portique.selfservice import forms as account_forms
+from portique.selfservice import services
+
+SESSION_ACCOUNT = "account_login"
+SESSION_LINK = "account_link"
+
+View = Callable[..., HttpResponse]
+
+
+def _account(request: HttpRequest) -> AccountRecord | None:
+    login = request.session.get(SESSION_ACCOUNT)
+    account = get_account_store().find(login) if login else None
+    return account if account is not None and account.activated else None
+
+
+def account_required(view: View) -> View:
+    """Send visitors who are not logged in to the login page; hand the account to the view;
+    ask for the current charter first when the person accepted an older one."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = _account(request)
+        if account is None:
+            request.session.pop(SESSION_ACCOUNT, None)
+            return redirect("home")
+        on_charter_page = request.resolver_match and request.resolver_match.url_name == "charter"
+        if services.account_charter_outdated(account) and not on_charter_page:
+            return redirect("selfservice:charter")
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
+
+
+@require_POST
+@never_cache
+def login(request: HttpRequest) -> HttpResponse:
+    form = account_forms.LoginForm(request.POST)
+    if form.is_valid():
+        account = services.account_login(
+            identifier=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            ip=client_ip(request),
+        )
+        if account is not None:
+            request.session.cycle_key()
+            request.session[SESSION_ACCOUNT] = account.login
+            request.session.save()
+            services.account_session_register(
+                login=account.login, session_key=request.session.session_key or ""
+            )
+            return redirect("selfservice:account")
+        form.add_error(None, _("Identifiant ou mot de passe incorrect."))
+    return render(request, "core/home.html", {"form": form}, status=200)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    login_name = request.session.get(SESSION_ACCOUNT)
+    if login_name:
+        audit_record(actor=login_name, subject=login_name, action="logout", ip=client_ip(request))
+    # flush() deletes the session on the server, not only the cookie.
+    request.session.flush()
+    messages.info(request, _("Vous êtes déconnecté."))
+    return redirect("home")
+
+
+def _page(
+    request: HttpRequest, account: AccountRecord, status: int = 200, **forms_: forms.Form
+) -> HttpResponse:
+    rules = rules_for(account.category)
+    context: dict[str, Any] = {
+        "account": account,
+        "rules": rules,
+        "password_rules": password_rules(),
+        "password_form": account_forms.ChangePasswordForm(
+            account=services.password_subject(account)
+        ),
+        "recovery_form": account_forms.RecoveryEmailForm(),
+        "forwarding_form": account_forms.ForwardingForm(
+            rules=rules,
+            initial={
+                "wants_forwarding": bool(account.forwarding_address),
+                "forwarding_address": account.forwarding_address,
+                "forwarding_address_confirmation": account.forwarding_address,
+                "keep_copy": account.keep_copy,
+            },
+        ),
+        "directory_form": account_forms.DirectoryConsentForm(
+            initial={"directory_consent": account.directory_consent}
+        ),
+    }
+    context.update(forms_)
+    return render(request, "selfservice/account.html", context, status=status)
+
+
+@account_required
+def account_page(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    return _page(request, account)
+
+
+def _done(request: HttpRequest, outcome: services.ChangeOutcome) -> HttpResponse:
+    if outcome.applied:
+        messages.success(request, _("Modification enregistrée. Un mail vous le confirme."))
+    else:
+        messages.info(
+            request,
+            _(
+                "Un mail a été envoyé à %(address)s : la modification sera faite quand vous "
+                "aurez cliqué sur le lien qu'il contient."
+            )
+            % {"address": outcome.pending_to},
+        )
+    return redirect("selfservice:account")
+
+
+@require_POST
+@account_required
+def change_password(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    form = account_forms.ChangePasswordForm(
+        request.POST, account=services.password_subject(account)
+    )
+    if form.is_valid():
+        try:
+            services.account_change_password(
+                login=account.login,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                ip=client_ip(request),
+            )
+        except services.AccountError:
+            form.add_error("current_password", _("Mot de passe actuel incorrect."))
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            messages.success(request, _("Votre mot de passe a été changé."))
+            return redirect("selfservice:account")
+    return _page(request, account, status=200, password_form=form)
+
+
+@require_POST
+@account_required
+def password_rules_check(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    return rules_check_response(request, services.password_subject(account))
+
+
+@require_POST
+@account_required
+def change_recovery_email(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    form = account_forms.RecoveryEmailForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome = services.account_request_recovery_email_change(
+                login=account.login,
+                recovery_email=form.cleaned_data["recovery_email"],
+                ip=client_ip(request),
+            )
+        except SendLimitReached as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, outcome)
+    return _page(request, account, recovery_form=form)
+
+
+@require_POST
+@account_required
+def change_forwarding(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    form = account_forms.ForwardingForm(request.POST, rules=rules_for(account.category))
+    if form.is_valid():
+        try:
+            outcome = services.account_change_forwarding(
+                login=account.login,
+                wants_forwarding=form.cleaned_data["wants_forwarding"],
+                forwarding_address=form.cleaned_data.get("forwarding_address", ""),
+                keep_copy=form.cleaned_data.get("keep_copy"),
+                ip=client_ip(request),
+            )
+        except (services.AccountError, SendLimitReached) as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, outcome)
+    return _page(request, account, forwarding_form=form)
+
+
+@require_POST
+@account_required
+def change_directory_consent(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    form = account_forms.DirectoryConsentForm(request.POST)
+    form.is_valid()
+    outcome = services.account_set_directory_consent(
+        login=account.login,
+        consent=bool(form.cleaned_data.get("directory_consent")),
+        ip=client_ip(request),
+    )
+    return _done(request, outcome)
+
+
+@account_required
+def charter(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """A new charter version was published: accept it to go on."""
+    from portique.activation.forms import CharterForm
+
+    form = CharterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_accept_charter(login=account.login, ip=client_ip(request))
+        messages.success(request, _("Merci : votre acceptation de la charte est enregistrée."))
+        return redirect("selfservice:account")
+    return render(
+        request,
+        "selfservice/charter.html",
+        {"form": form, "account": account, "charter_version": settings.PORTIQUE_CHARTER_VERSION},
+    )
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def link_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from a mail: keep its token in the session, out of the address bar."""
+    request.session[SESSION_LINK] = token
+    return _no_referrer(redirect("selfservice:link_confirm"))
+
+
+@never_cache
+def link_confirm(request: HttpRequest) -> HttpResponse:
+    """Confirm a new address with one click (mail filters that open links must not)."""
+    token = request.session.get(SESSION_LINK, "")
+    try:
+        link = links.link_check(token=token)
+        if link.purpose not in services.ACCOUNT_LINK_PURPOSES:
+            raise links.LinkInvalid()
+        if request.method == "POST":
+            services.account_follow_link(token=token, ip=client_ip(request))
+            request.session.pop(SESSION_LINK, None)
+            messages.success(request, _("Adresse confirmée : la modification est enregistrée."))
+            target = "selfservice:account" if request.session.get(SESSION_ACCOUNT) else "home"
+            return _no_referrer(redirect(target))
+    except links.LinkError as error:
+        request.session.pop(SESSION_LINK, None)
+        return _no_referrer(link_error_page(request, error, restart="account"))
+    return _no_referrer(render(request, "selfservice/link_confirm.html", {"link": link}))
