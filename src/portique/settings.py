@@ -66,6 +66,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The subjects and text parts of mails are plain text: no HTML escaping there
+        # ("Université d'Angers", not "d&#x27;Angers"; a link's "&" stays "&").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
+from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -49,13 +50,14 @@ def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any
         "portal_url": settings.PORTIQUE_BASE_URL + "/",
         **context,
     }
-    subject = render_to_string(f"mail/{kind}.subject.txt", context).strip()
+    text = engines["text"]
+    subject = text.get_template(f"mail/{kind}.subject.txt").render(context).strip()
     mail = OutboundMail.objects.create(
         kind=kind,
         subject_login=subject_login,
         to=to,
         subject=" ".join(subject.split()),
-        body_text=render_to_string(f"mail/{kind}.txt", context),
+        body_text=text.get_template(f"mail/{kind}.txt").render(context),
         body_html=render_to_string(f"mail/{kind}.html", context),
         created_at=clock.now(),
     )

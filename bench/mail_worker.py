@@ -1,0 +1,125 @@
+"""Benchmark of the mail outbox: how fast mails are queued, and how fast one worker hands
+them to a real SMTP server (aiosmtpd on a loopback port), with a SQLite file database.
+
+Goals: every queued mail is delivered exactly once (lost: 0, none twice); the figures are
+printed for comparison between runs. BENCH_MAILS sets how many mails (default 10,000).
+
+    .venv/bin/python bench/mail_worker.py
+"""
+
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+MAILS = int(os.environ.get("BENCH_MAILS", "10000"))
+BATCH = 500
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class CountingHandler:
+    """Accept every message and remember its recipients, to spot a lost or doubled mail."""
+
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self._lock:
+            self.recipients.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+PORT = free_port()
+VAR_DIR = tempfile.mkdtemp(prefix="portique-bench-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portique.settings")
+os.environ.setdefault("PORTIQUE_DEBUG", "true")
+# Forced, not defaulted: the benchmark fills and drains a database and must never be
+# pointed at a real one, nor at a real mail server, by the caller's environment.
+os.environ["PORTIQUE_VAR_DIR"] = VAR_DIR
+os.environ["PORTIQUE_DATABASE_URL"] = f"sqlite:///{VAR_DIR}/bench.sqlite3"
+os.environ["PORTIQUE_EMAIL_URL"] = f"smtp://127.0.0.1:{PORT}"
+
+
+def queue_mails(count: int) -> float:
+    """Queue `count` recovery mails in transactions of BATCH; return the seconds taken."""
+    from django.db import transaction
+
+    from portique.core import clock
+    from portique.mail.services import mail_queue
+
+    expires_at = clock.end_of_local_day(clock.now())
+    started = time.perf_counter()
+    for first in range(0, count, BATCH):
+        with transaction.atomic():
+            for number in range(first, min(first + BATCH, count)):
+                mail_queue(
+                    to=f"bench-{number}@example.com",
+                    kind="recovery_email",
+                    subject_login=f"bench{number}",
+                    context={
+                        "url": f"https://portail.example.org/activation/lien/bench-{number}/",
+                        "expires_at": expires_at,
+                        "login": f"bench{number}@umontpellier.fr",
+                    },
+                )
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+
+    from portique.mail.models import OutboundMail
+
+    call_command("migrate", verbosity=0)
+    # aiosmtpd logs every SMTP command at INFO: thousands of lines that would time the log.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    handler = CountingHandler()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=PORT, server_hostname="smtp.bench.test"
+    )
+    controller.start()
+    try:
+        queue_seconds = queue_mails(MAILS)
+        started = time.perf_counter()
+        call_command("worker", batch=True, verbosity=0)
+        deliver_seconds = time.perf_counter() - started
+    finally:
+        controller.stop()
+
+    received = len(handler.recipients)
+    distinct = len(set(handler.recipients))
+    sent = OutboundMail.objects.filter(status=OutboundMail.Status.SENT).count()
+    lost = MAILS - distinct
+    doubled = received - distinct
+    print(f"mail worker: {MAILS} mails, SQLite file database, aiosmtpd on 127.0.0.1:{PORT}")
+    print(f"  queued     {MAILS / queue_seconds:8.0f} mails/s ({queue_seconds:.1f} s)")
+    print(f"  delivered  {MAILS / deliver_seconds:8.0f} mails/s ({deliver_seconds:.1f} s)")
+    print(f"  received {received}, outbox sent {sent}")
+    print(f"lost: {lost}")
+    print(f"doubled: {doubled}")
+    ok = received == MAILS and lost == 0 and doubled == 0 and sent == MAILS
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(VAR_DIR, ignore_errors=True)

@@ -1,0 +1,62 @@
+"""Helpers for the mail tests: pages read as a person reads them, hidden fields, the mail
+worker, links taken from mails."""
+
+import html
+import re
+from html.parser import HTMLParser
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+
+PARIS = ZoneInfo("Europe/Paris")
+LIMIT_MESSAGE = "Vous avez demandé trop de mails en peu de temps"
+
+
+def run_worker() -> None:
+    """Run the mail worker until the queue is empty (what `portique worker --batch` does)."""
+    call_command("worker", batch=True, verbosity=0)
+
+
+def text(response: Any) -> str:
+    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
+    return readable(response.content.decode())
+
+
+def main_text(response: Any) -> str:
+    """The readable text of the page's <main>, without the header and footer."""
+    found = re.search(r"<main\b.*?</main>", response.content.decode(), re.S)
+    assert found, "the page has no <main>"
+    return readable(found.group(0))
+
+
+def readable(markup: str) -> str:
+    without_tags = re.sub(r"<[^>]+>", " ", markup)
+    return " ".join(html.unescape(without_tags).split())
+
+
+class _Inputs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inputs: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "input":
+            self.inputs.append(dict(attrs))
+
+
+def hidden_value(response: Any, name: str) -> str:
+    """The value of the hidden input `name` the page carries, as a browser would send it."""
+    parser = _Inputs()
+    parser.feed(response.content.decode())
+    for attributes in parser.inputs:
+        if attributes.get("type") == "hidden" and attributes.get("name") == name:
+            return attributes.get("value") or ""
+    raise AssertionError(f"the page has no hidden input {name!r}")
+
+
+def link_path(body: str, base_url: str) -> str:
+    """The path of the activation link in a mail body, which must start with `base_url`."""
+    found = re.search(re.escape(base_url) + r"(/activation/lien/[^/\s\"]+/)", body)
+    assert found, f"no link starting with {base_url} in the mail"
+    return found.group(1)
