@@ -205,6 +205,9 @@ PORTIQUE_LOCK_FAILURES: int = env.int("PORTIQUE_LOCK_FAILURES", default=10)
 PORTIQUE_LOCK_WINDOW_MINUTES: int = env.int("PORTIQUE_LOCK_WINDOW_MINUTES", default=15)
 PORTIQUE_LOCK_MINUTES: int = env.int("PORTIQUE_LOCK_MINUTES", default=15)
 PORTIQUE_IP_FAILURES: int = env.int("PORTIQUE_IP_FAILURES", default=50)
+# Addresses of the reverse proxies in front of Portique: from them, the client's address is
+# read from X-Forwarded-For (for the throttles and the audit trail).
+PORTIQUE_TRUSTED_PROXIES: list[str] = env.list("PORTIQUE_TRUSTED_PROXIES", default=[])
 # Public directory searches allowed per minute and client address (against scraping).
 PORTIQUE_DIRECTORY_SEARCHES_PER_MINUTE: int = env.int(
     "PORTIQUE_DIRECTORY_SEARCHES_PER_MINUTE", default=30
@@ -346,5 +349,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("PORTIQUE_LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        # At DEBUG, a missing template variable logs the whole context, links included.
+        "django.template": {"level": "INFO"},
+    },
 }

@@ -368,3 +368,24 @@ def test_mail_written_while_the_server_was_down_arrives_once_and_its_link_works(
     assert response["Location"] == "/activation/charte/"
     assert len(smtp_settings.received) == 1
     assert OutboundMail.objects.get().status == "sent"
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_failed_for_good_keeps_no_link_in_the_database(smtp_settings) -> None:
+    smtp_settings.refuse_next("550 5.1.1 no such user", count=1)
+    with transaction.atomic():
+        mail = mail_queue(
+            to="perso@example.com",
+            kind="recovery_email",
+            subject_login="x",
+            context={
+                "url": "https://portail.example.org/activation/lien/SECRET-TOKEN/",
+                "expires_at": clock.now(),
+                "login": "x@umontpellier.fr",
+            },
+        )
+    run_worker()
+    mail.refresh_from_db()
+    assert mail.status == "failed"
+    assert "SECRET-TOKEN" not in mail.body_text + mail.body_html

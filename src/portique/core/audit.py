@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from portique.core import clock
@@ -12,10 +13,20 @@ _SECRET_KEYS = frozenset({"password", "provisional_password", "token", "new_pass
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """Return the client's address as the server saw it (behind a proxy, see deploy docs)."""
+    """Return the client's address. Behind reverse proxies listed in
+    PORTIQUE_TRUSTED_PROXIES, it is the last address of X-Forwarded-For that is not one of
+    them; otherwise the connection's address, since anyone can write that header."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.PORTIQUE_TRUSTED_PROXIES
+    if remote is None or remote not in trusted:
+        return remote
+    chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed([a for a in chain if a]):
+        if address not in trusted:
+            return address
+    return remote
 
 
 def audit_record(

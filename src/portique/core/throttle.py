@@ -54,29 +54,40 @@ def _is_locked(key: str) -> bool:
     return cache.get(f"lock:{key}") is not None
 
 
-def _fail(key: str, limits: Limits) -> bool:
-    """Count one failure for `key`; lock it when the limit is reached. Returns whether the
-    failure locked it."""
-    counter, window = f"failures:{key}", f"window:{key}"
+def _count(counter: str, window_seconds: int) -> int:
+    """Add one to `counter` within a fixed window that starts with its first count, and
+    return the count so far."""
+    window = f"{counter}:window"
     now = clock.now().timestamp()
     # add() starts the window only if no window is open (and notes when it ends); incr()
     # then counts within it.
-    cache.add(window, now + limits.window_seconds, timeout=limits.window_seconds)
-    cache.add(counter, 0, timeout=limits.window_seconds)
+    cache.add(window, now + window_seconds, timeout=window_seconds)
+    cache.add(counter, 0, timeout=window_seconds)
     try:
         count = cache.incr(counter)
     except ValueError:  # the window closed between add() and incr()
-        cache.set(counter, 1, timeout=limits.window_seconds)
+        cache.set(counter, 1, timeout=window_seconds)
         count = 1
-    if count >= limits.failures:
-        cache.set(f"lock:{key}", 1, timeout=limits.lock_seconds)
-        cache.delete_many([counter, window])
-        return True
     # The database cache's incr() writes the count back with the default timeout (five
-    # minutes), which would make the window "five minutes since the last failure" whatever
-    # PORTIQUE_LOCK_WINDOW_MINUTES says: the counter ends with its window.
-    ends = cache.get(window) or now + limits.window_seconds
+    # minutes), which would make the window "five minutes since the last count" whatever
+    # the setting says: the counter ends with its window.
+    ends = cache.get(window) or now + window_seconds
     cache.touch(counter, timeout=max(1, math.ceil(ends - now)))
+    return int(count)
+
+
+def _forget(counter: str) -> None:
+    cache.delete_many([counter, f"{counter}:window"])
+
+
+def _fail(key: str, limits: Limits) -> bool:
+    """Count one failure for `key`; lock it when the limit is reached. Returns whether the
+    failure locked it."""
+    counter = f"failures:{key}"
+    if _count(counter, limits.window_seconds) >= limits.failures:
+        cache.set(f"lock:{key}", 1, timeout=limits.lock_seconds)
+        _forget(counter)
+        return True
     return False
 
 
@@ -105,23 +116,16 @@ def record_address_attempt(ip: str | None) -> None:
 
 def rate_allowed(key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one request for `key` and tell whether it is within `limit` per window."""
-    counter = f"rate:{key}"
-    cache.add(counter, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(counter)
-    except ValueError:
-        cache.set(counter, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
+    return _count(f"rate:{key}", window_seconds) <= limit
 
 
 def record_success(*, identifier: str) -> None:
     """Forget the account's failures: a person who gets it right starts afresh."""
-    key = account_key(identifier)
-    cache.delete_many([f"failures:{key}", f"window:{key}"])
+    _forget(f"failures:{account_key(identifier)}")
 
 
 def unlock(*, identifier: str) -> None:
     """Lift an account's lock and forget its failures (the helpdesk's action)."""
     key = account_key(identifier)
-    cache.delete_many([f"lock:{key}", f"failures:{key}", f"window:{key}"])
+    cache.delete(f"lock:{key}")
+    _forget(f"failures:{key}")

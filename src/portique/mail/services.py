@@ -182,9 +182,13 @@ def mail_deliver(mail_id: int) -> OutboundMail.Status | None:
                 retry_at = clock.now() + _retry_delay(attempts)
                 deliver_mail.using(run_after=retry_at).enqueue(mail.pk)
                 logger.info("mail %s deferred until %s: %s", mail.pk, retry_at, last_error)
-            OutboundMail.objects.filter(pk=mail.pk).update(
-                status=status, attempts=attempts, last_error=last_error, claimed_at=None
-            )
+            update: dict[str, object] = {
+                "status": status, "attempts": attempts, "last_error": last_error, "claimed_at": None
+            }  # fmt: skip
+            if status == OutboundMail.Status.FAILED:
+                # A mail that will never leave must not keep its link in the database.
+                update.update(body_text="", body_html="")
+            OutboundMail.objects.filter(pk=mail.pk).update(**update)
         return status
     # The bodies may hold a one-time link: once the mail has left, the outbox forgets them.
     OutboundMail.objects.filter(pk=mail.pk).update(

@@ -32,6 +32,7 @@ MAX_EXTRA_CHARACTERS = 2
 # Common substitutions, undone before comparing. "1" stands for either i or l.
 _SUBSTITUTIONS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _ONE = ("i", "l")
+_SUBSTITUTABLE = frozenset(_SUBSTITUTIONS) | {"1"}
 # Past this many "1"s, try all-i and all-l only, rather than every mix.
 _MAX_ONES_MIXED = 4
 
@@ -42,13 +43,19 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _strip(text: str) -> str:
-    """Remove the digits and symbols before the first letter and after the last."""
+def _letters_span(text: str) -> tuple[int, int]:
+    """Return where the first letter of `text` starts and where the last one ends."""
     start, end = 0, len(text)
     while start < end and not text[start].isalpha():
         start += 1
     while end > start and not text[end - 1].isalpha():
         end -= 1
+    return start, end
+
+
+def _strip(text: str) -> str:
+    """Remove the digits and symbols before the first letter and after the last."""
+    start, end = _letters_span(text)
     return text[start:end]
 
 
@@ -78,12 +85,31 @@ def readings(password: str) -> set[str]:
 def cores(password: str) -> set[str]:
     """Return what remains of `password` once normalised and stripped of the digits and
     symbols around it, whether the substitutions are undone before or after stripping
-    ('S0l3il2024' and '123soleil' both give 'soleil')."""
+    ('S0l3il2024', '123soleil' and '$oleil2024888' all give 'soleil')."""
     folded = fold(password)
     found = set(_substituted(_strip(folded)))
     found.update(_strip(reading) for reading in _substituted(folded))
+    for edged in _with_edges(folded):
+        found.update(_substituted(edged))
     found.discard("")
     return found
+
+
+def _with_edges(text: str) -> set[str]:
+    """Return `text` stripped but keeping, on one side or both, up to MAX_EXTRA_CHARACTERS
+    substitution characters next to its letters: they may be letters in disguise, even when
+    the digits beyond them are padding ('$oleil2024888' gives '$oleil')."""
+    start, end = _letters_span(text)
+    if start == end:
+        return set()
+    before = start
+    while before > max(0, start - MAX_EXTRA_CHARACTERS) and text[before - 1] in _SUBSTITUTABLE:
+        before -= 1
+    after = end
+    while after < min(len(text), end + MAX_EXTRA_CHARACTERS) and text[after] in _SUBSTITUTABLE:
+        after += 1
+    spans = {(before, end), (start, after), (before, after)} - {(start, end)}
+    return {text[s:e] for s, e in spans}
 
 
 class WordList:
@@ -153,9 +179,11 @@ def dictionary_problem(password: str, words: WordList | None = None) -> str | No
 
 
 def _is_repeated_word(text: str, words: WordList) -> bool:
-    half, odd = divmod(len(text), 2)
-    return (
-        not odd and half >= MIN_WORD_LENGTH and text[:half] == text[half:] and text[:half] in words
+    """Tell whether `text` is one dictionary word typed twice or more ('lapinlapinlapin')."""
+    size = len(text)
+    return any(
+        size % length == 0 and text == text[:length] * (size // length) and text[:length] in words
+        for length in range(MIN_WORD_LENGTH, size // 2 + 1)
     )
 
 

@@ -149,6 +149,11 @@ class LdapAccountStore:
 
     def _open(self, user: str, password: str) -> Connection:
         """Open and bind a connection; raises LDAPBindError on refused credentials."""
+        if not self.server.candidate_addresses():
+            # ldap3 marks an address that refused a connection unavailable for a few
+            # seconds, and meanwhile does not even try it: once every address is marked,
+            # a directory that is back would still look down. Try them all again.
+            self.server.reset_availability()
         connection = Connection(
             self.server,
             user=user,
