@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord
+from portique.passwords import provisional
+from portique.passwords.validators import PasswordSubject
 from tests.factories import PersonFactory
 
 USER = AccountRecord(
@@ -195,31 +196,50 @@ def test_help_text_lists_the_seed_forbidden_characters() -> None:
     )
 
 
-@pytest.mark.django_db
 def test_provisional_password_is_refused_as_the_new_password() -> None:
-    PersonFactory(
+    # The rules know the provisional password by the keyed digest the activation keeps of
+    # what the person typed at step 2 (PasswordSubject), not by asking the account store.
+    subject = PasswordSubject(
         login="jp.dupont",
         first_name="Jean-Pierre",
         last_name="Dupont",
-        provisional_password="Kx7m-Rt9q-Bz4w",
+        provisional_password_digest=provisional.make("Kx7m-Rt9q-Bz4w"),
     )
-    user = get_account_store().find("jp.dupont")
 
-    assert refusals("Kx7m-Rt9q-Bz4w", user=user) == {PROVISIONAL}
+    assert refusals("Kx7m-Rt9q-Bz4w", user=subject) == {PROVISIONAL}
+
+
+def test_another_provisional_password_is_accepted() -> None:
+    subject = PasswordSubject(
+        login="paul.martin",
+        first_name="Paul",
+        last_name="Martin",
+        provisional_password_digest=provisional.make("Kx7m-Rt9q-Bz4w"),
+    )
+
+    assert refusals("Qv4n-Ws8p-Dk3r", user=subject) == set()
 
 
 @pytest.mark.django_db
-def test_another_person_provisional_password_is_accepted() -> None:
-    PersonFactory(
+def test_the_provisional_password_is_refused_at_step_9(client) -> None:
+    from tests.conftest import Walker
+
+    person = PersonFactory(
         login="jp.dupont",
         first_name="Jean-Pierre",
         last_name="Dupont",
         provisional_password="Kx7m-Rt9q-Bz4w",
     )
-    PersonFactory(login="paul.martin", first_name="Paul", last_name="Martin")
-    user = get_account_store().find("paul.martin")
+    walker = Walker(client, person)
+    walker.reach_charter()
+    walker.accept_charter()
+    walker.choose_directory(False)
+    walker.choose_forwarding(wants=False)
 
-    assert refusals("Kx7m-Rt9q-Bz4w", user=user) == set()
+    response = walker.set_password("Kx7m-Rt9q-Bz4w")
+
+    assert response.status_code == 200
+    assert "différent du mot de passe provisoire" in response.content.decode()
 
 
 letters_and_digits = st.text(
