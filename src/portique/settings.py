@@ -280,6 +280,10 @@ PORTIQUE_INSTITUTION_NAME: str = env.str(
 )
 PORTIQUE_ENT_URL: str = env.str("PORTIQUE_ENT_URL", default="https://ent.umontpellier.fr")
 PORTIQUE_CHARTER_URL: str = env.str("PORTIQUE_CHARTER_URL", default="/charte/")
+# Branding: a logo (an address, e.g. /static/... or https://...), and a stylesheet that
+# overrides the colours (CSS variables --brand, --brand-dark, --accent; see README).
+PORTIQUE_LOGO_URL: str = env.str("PORTIQUE_LOGO_URL", default="")
+PORTIQUE_BRAND_STYLESHEET_URL: str = env.str("PORTIQUE_BRAND_STYLESHEET_URL", default="")
 PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="2024-09")
 
 # One-time links are valid until 23:59 the day they were sent (local time), and at least

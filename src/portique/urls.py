@@ -13,6 +13,7 @@ urlpatterns = [
     path("activation/", include("portique.activation.urls")),
     path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
+    path("langue/", include("django.conf.urls.i18n")),
 ]
 
 handler400 = "portique.core.views.bad_request"

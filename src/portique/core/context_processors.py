@@ -11,4 +11,6 @@ def branding(request: HttpRequest) -> dict[str, Any]:
         "ent_url": settings.PORTIQUE_ENT_URL,
         "charter_url": settings.PORTIQUE_CHARTER_URL,
         "demo_mode": settings.DEBUG or settings.PORTIQUE_DEMO,
+        "logo_url": settings.PORTIQUE_LOGO_URL,
+        "brand_stylesheet": settings.PORTIQUE_BRAND_STYLESHEET_URL,
     }
