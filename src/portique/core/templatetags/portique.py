@@ -1,5 +1,7 @@
 """Template helpers shared by every page."""
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
@@ -14,7 +16,7 @@ def described_field(field: BoundField) -> SafeString:
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
-    attrs: dict[str, str] = {}
+    attrs: dict[str, Any] = {}
     if field.errors:
         described_by.append(f"{field.auto_id}_error")
         attrs["aria-invalid"] = "true"
