@@ -23,6 +23,7 @@ from portique.activation.models import ActivationFlow
 from portique.activation.rules import rules_for
 from portique.activation.selectors import STEP_OF_STATE, Step, flow_get, flow_progress
 from portique.core import links
+from portique.core import views as core_views
 from portique.core.audit import client_ip
 from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
@@ -365,18 +366,11 @@ def revise(request: HttpRequest, answer: str) -> HttpResponse:
     return _to_current_step(flow)
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    # The page was reached through a secret link: tell the browser never to pass it on.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 def link_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """A link from a mail: keep its token in the session and take it out of the address
-    bar at once, so that it appears in no history, log or Referer header."""
-    request.session[SESSION_LINK] = token
-    return _no_referrer(redirect("activation:link_confirm"))
+    return core_views.link_landing(
+        request, token, session_key=SESSION_LINK, then="activation:link_confirm"
+    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -390,7 +384,7 @@ class LinkConfirmView(View):
             link = links.link_check(token=token)
         except links.LinkError as error:
             return self._error(request, error)
-        return _no_referrer(_page(request, "link_confirm.html", step=None, link=link))
+        return core_views.no_referrer(_page(request, "link_confirm.html", step=None, link=link))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         token = request.session.get(SESSION_LINK, "")
@@ -405,7 +399,7 @@ class LinkConfirmView(View):
 
     def _error(self, request: HttpRequest, error: links.LinkError) -> HttpResponse:
         request.session.pop(SESSION_LINK, None)
-        return _no_referrer(
+        return core_views.no_referrer(
             _page(
                 request,
                 "link_error.html",

@@ -94,3 +94,18 @@ def link_error_page(request: HttpRequest, error: Exception, *, restart: str) -> 
         {"reason": reason, "restart_url": url, "restart_label": label},
         status=status,
     )
+
+
+def no_referrer(response: HttpResponse) -> HttpResponse:
+    """Mark a page reached through a secret link: the browser must never pass it on."""
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def link_landing(request: HttpRequest, token: str, *, session_key: str, then: str) -> HttpResponse:
+    """Where a mailed link arrives: keep its token in the session and take it out of the
+    address bar at once, so that it appears in no history, log or Referer header."""
+    from django.shortcuts import redirect
+
+    request.session[session_key] = token
+    return no_referrer(redirect(then))

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from portique.accounts.stores import get_account_store
 from portique.activation.forms import NewPasswordForm
 from portique.core import links
+from portique.core import views as core_views
 from portique.core.audit import client_ip
 from portique.core.views import link_error_page
 from portique.passwords.validators import password_rules
@@ -21,7 +22,7 @@ SESSION_LINK = "recovery_link"
 @never_cache
 def request_link(request: HttpRequest) -> HttpResponse:
     """Ask for the identifier; whatever it is, the next page says the same."""
-    form = RecoveryRequestForm(request.POST or None)
+    form = RecoveryRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.recovery_request(identifier=form.cleaned_data["identifier"], ip=client_ip(request))
         return redirect("recovery:sent")
@@ -32,16 +33,11 @@ def sent(request: HttpRequest) -> HttpResponse:
     return render(request, "recovery/sent.html")
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 def link_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the mail: keep its token in the session, out of the address bar."""
-    request.session[SESSION_LINK] = token
-    return _no_referrer(redirect("recovery:new_password"))
+    return core_views.link_landing(
+        request, token, session_key=SESSION_LINK, then="recovery:new_password"
+    )
 
 
 @never_cache
@@ -52,17 +48,19 @@ def new_password(request: HttpRequest) -> HttpResponse:
         account = get_account_store().find(link.subject)
         if account is None:
             raise links.LinkInvalid()
-        form = NewPasswordForm(request.POST or None, account=password_subject(account))
+        form = NewPasswordForm(
+            request.POST if request.method == "POST" else None, account=password_subject(account)
+        )
         if request.method == "POST" and form.is_valid():
             services.recovery_set_password(
                 token=token, password=form.cleaned_data["new_password"], ip=client_ip(request)
             )
             request.session.flush()
-            return _no_referrer(redirect("recovery:done"))
+            return core_views.no_referrer(redirect("recovery:done"))
     except links.LinkError as error:
         request.session.pop(SESSION_LINK, None)
-        return _no_referrer(link_error_page(request, error, restart="recovery"))
-    return _no_referrer(
+        return core_views.no_referrer(link_error_page(request, error, restart="recovery"))
+    return core_views.no_referrer(
         render(
             request,
             "recovery/new_password.html",

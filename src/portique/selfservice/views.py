@@ -18,6 +18,7 @@ from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord
 from portique.activation.rules import rules_for
 from portique.core import links
+from portique.core import views as core_views
 from portique.core.audit import audit_record, client_ip
 from portique.core.views import link_error_page
 from portique.mail.services import SendLimitReached
@@ -225,7 +226,8 @@ def charter(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     """A new charter version was published: accept it to go on."""
     from portique.activation.forms import CharterForm
 
-    form = CharterForm(request.POST or None)
+    # An unticked box posts nothing: the form is bound on every POST, so that it says why.
+    form = CharterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.account_accept_charter(login=account.login, ip=client_ip(request))
         messages.success(request, _("Merci : votre acceptation de la charte est enregistrée."))
@@ -237,16 +239,11 @@ def charter(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     )
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 def link_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """A link from a mail: keep its token in the session, out of the address bar."""
-    request.session[SESSION_LINK] = token
-    return _no_referrer(redirect("selfservice:link_confirm"))
+    return core_views.link_landing(
+        request, token, session_key=SESSION_LINK, then="selfservice:link_confirm"
+    )
 
 
 @never_cache
@@ -262,8 +259,8 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
             request.session.pop(SESSION_LINK, None)
             messages.success(request, _("Adresse confirmée : la modification est enregistrée."))
             target = "selfservice:account" if request.session.get(SESSION_ACCOUNT) else "home"
-            return _no_referrer(redirect(target))
+            return core_views.no_referrer(redirect(target))
     except links.LinkError as error:
         request.session.pop(SESSION_LINK, None)
-        return _no_referrer(link_error_page(request, error, restart="account"))
-    return _no_referrer(render(request, "selfservice/link_confirm.html", {"link": link}))
+        return core_views.no_referrer(link_error_page(request, error, restart="account"))
+    return core_views.no_referrer(render(request, "selfservice/link_confirm.html", {"link": link}))
