@@ -32,6 +32,12 @@ pytest_plugins = ["tests.smtp"]
 RECIPIENT = "perso@example.com"
 URL = "https://portail.example.org/activation/lien/abc/"
 MORNING = datetime(2030, 6, 14, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def _letters_still_valid_in_2030(settings: Any) -> None:
+    """The scenarios run in 2030: the people's letters, issued today, must still be valid."""
+    settings.PORTIQUE_PROVISIONAL_PASSWORD_DAYS = 36500
 LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
 TRY_LATER = "451 4.3.0 try later"
 

@@ -33,10 +33,14 @@ def search(request: HttpRequest) -> HttpResponse:
             number = max(1, int(page_number))
         except ValueError:
             number = 1
-        found = get_account_store().search_directory(
-            query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
+        store = get_account_store()
+        found = store.search_directory(query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         paginator = Paginator(range(found.total), PAGE_SIZE)
         page = paginator.get_page(number)
+        if page.number != number:
+            # Past the last page the paginator shows the last one: list that page's people.
+            found = store.search_directory(
+                query, offset=(page.number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            )
         context.update(entries=found.entries, total=found.total, page=page)
     return render(request, "directory/search.html", context)

@@ -1,0 +1,14 @@
+"""The quick password hasher for every test here (see tests/after_activation.py)."""
+
+from typing import Any
+
+import pytest
+
+from tests.after_activation import QUICK_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings: Any) -> None:
+    """Activations and logins hash passwords in almost every test: at Argon2's production
+    cost the tests of this package would take minutes."""
+    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
