@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
+from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
 from portique.activation.machine import INITIAL, Event, IllegalTransition, State, advance
@@ -90,6 +91,15 @@ def activation_authenticate(
     allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
     # Always one provisional-password check, whether or not the account exists or is locked.
     good = store.verify_provisional_password(login, provisional_password)
+    # The letter's password works until its validity end (PORTIQUE_PROVISIONAL_PASSWORD_DAYS),
+    # then HR reissues the letter. Past it, the right password is refused like a wrong one:
+    # same page, same failure count, and the same one query whatever the login.
+    expires_at = (
+        Person.objects.filter(login=login)
+        .values_list("provisional_password_expires_at", flat=True)
+        .first()
+    )
+    expired = expires_at is not None and expires_at <= clock.now()
     with transaction.atomic():
         if allowed and good and account is not None and account.activated:
             audit_record(
@@ -99,9 +109,14 @@ def activation_authenticate(
                 ip=ip,
             )
             return Authentication(AuthenticationOutcome.ALREADY_ACTIVATED)
-        if not allowed or not good or account is None or account.activated:
+        if not allowed or not good or expired or account is None or account.activated:
             locked = allowed and throttle.record_failure(identifier=counter, ip=ip)
-            reason = "locked" if not allowed else "unknown" if account is None else "wrong"
+            reason = (
+                "locked" if not allowed
+                else "unknown" if account is None
+                else "expired" if good and expired
+                else "wrong"
+            )  # fmt: skip
             subject = login or identifier[:150]
             audit_record(
                 actor=identifier[:150], subject=subject, action="provisional_password_refused",
@@ -111,10 +126,14 @@ def activation_authenticate(
                 audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
             return Authentication(AuthenticationOutcome.REFUSED)
         throttle.record_success(identifier=counter)
-        flow = flow_open_for(account.login) or _flow_start(account)
-        flow.first_name, flow.last_name = account.first_name, account.last_name
-        flow.provisional_password_digest = provisional.make(provisional_password)
-        flow.save(update_fields=["first_name", "last_name", "provisional_password_digest"])
+        digest = provisional.make(provisional_password)
+        flow = flow_open_for(account.login)
+        if flow is None:
+            flow = _flow_start(account, provisional_password_digest=digest)
+        else:
+            flow.first_name, flow.last_name = account.first_name, account.last_name
+            flow.provisional_password_digest = digest
+            flow.save(update_fields=["first_name", "last_name", "provisional_password_digest"])
         audit_record(
             actor=account.login,
             subject=account.login,
@@ -124,12 +143,15 @@ def activation_authenticate(
     return Authentication(AuthenticationOutcome.ACCEPTED, flow)
 
 
-def _flow_start(account: AccountRecord) -> ActivationFlow:
+def _flow_start(account: AccountRecord, *, provisional_password_digest: str) -> ActivationFlow:
     now = clock.now()
     return ActivationFlow.objects.create(
         login=account.login,
         email=account.email,
         category=account.category,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        provisional_password_digest=provisional_password_digest,
         state=INITIAL,
         created_at=now,
         updated_at=now,
@@ -164,9 +186,10 @@ def activation_give_recovery_email(
 
 
 def activation_resend_recovery_email_link(
-    *, flow: ActivationFlow, ip: str | None = None
+    *, flow: ActivationFlow, ip: str | None = None, actor: str | None = None
 ) -> ActivationFlow:
-    """Mail a new link to the recovery address; the previous one stops working."""
+    """Mail a new link to the recovery address; the previous one stops working. `actor` is
+    the helpdesk agent who asked for it, when it is not the person."""
     with transaction.atomic():
         flow = _lock(flow)
         advance(flow.current_state, Event.RESEND_RECOVERY_EMAIL_LINK)
@@ -174,7 +197,9 @@ def activation_resend_recovery_email_link(
             flow, purpose=Purpose.RECOVERY_EMAIL, to=flow.recovery_email, kind="recovery_email"
         )
         _move(flow, Event.RESEND_RECOVERY_EMAIL_LINK)
-        audit_record(actor=flow.login, subject=flow.login, action="recovery_email_resent", ip=ip)
+        audit_record(
+            actor=actor or flow.login, subject=flow.login, action="recovery_email_resent", ip=ip
+        )
     return flow
 
 
@@ -183,8 +208,11 @@ def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFl
     to, in whatever browser opened it. Raises links.LinkError when it cannot be used."""
     with transaction.atomic():
         link = links.link_consume(token=token)
+        # An ended (expired) flow stays ended: its links must not bring it back.
         flow = (
-            ActivationFlow.objects.select_for_update().filter(pk=link.flow_id).first()
+            ActivationFlow.objects.select_for_update()
+            .filter(pk=link.flow_id, expires_at__gt=clock.now())
+            .first()
             if link.flow_id
             else None
         )
@@ -300,9 +328,10 @@ def activation_choose_forwarding(
 
 
 def activation_resend_forwarding_link(
-    *, flow: ActivationFlow, ip: str | None = None
+    *, flow: ActivationFlow, ip: str | None = None, actor: str | None = None
 ) -> ActivationFlow:
-    """Mail a new link to the redirection address; the previous one stops working."""
+    """Mail a new link to the redirection address; the previous one stops working. `actor`
+    is the helpdesk agent who asked for it, when it is not the person."""
     with transaction.atomic():
         flow = _lock(flow)
         advance(flow.current_state, Event.RESEND_FORWARDING_LINK)
@@ -313,7 +342,9 @@ def activation_resend_forwarding_link(
             kind="forwarding_address",
         )
         _move(flow, Event.RESEND_FORWARDING_LINK)
-        audit_record(actor=flow.login, subject=flow.login, action="forwarding_link_resent", ip=ip)
+        audit_record(
+            actor=actor or flow.login, subject=flow.login, action="forwarding_link_resent", ip=ip
+        )
     return flow
 
 

@@ -1,0 +1,202 @@
+"""The helpdesk's actions on a person, the creation of agents, and the purge. Each action
+runs in one transaction with its audit row: the agent as actor, the person as subject."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
+
+from portique.accounts.models import Person
+from portique.activation import services as activation
+from portique.activation.machine import State
+from portique.activation.models import ActivationFlow
+from portique.activation.selectors import flow_open_for
+from portique.core import clock, throttle
+from portique.core.audit import audit_record
+from portique.core.models import AuditEvent, OneTimeLink
+from portique.helpdesk.models import PurgedEventCount
+from portique.helpdesk.roles import ROLES
+from portique.mail.models import OutboundMail
+
+
+class HelpdeskError(Exception):
+    """The action cannot be carried out for this person now; the message tells the agent
+    why."""
+
+
+def _open_flow(login: str) -> ActivationFlow:
+    flow = flow_open_for(login)
+    if flow is None:
+        raise HelpdeskError(_("Cette personne n'a pas d'activation en cours."))
+    return flow
+
+
+def flow_resend_pending_mail(*, login: str, actor: str, ip: str | None = None) -> ActivationFlow:
+    """Mail a new link to the address the person's activation waits on, through the
+    activation's own service: the same resend limit applies and the previous link stops
+    working. Raises HelpdeskError when no address waits, SendLimitReached past the limit."""
+    flow = _open_flow(login)
+    if flow.current_state == State.AWAITING_RECOVERY_EMAIL_CONFIRMATION:
+        return activation.activation_resend_recovery_email_link(flow=flow, ip=ip, actor=actor)
+    if flow.current_state == State.AWAITING_FORWARDING_CONFIRMATION:
+        return activation.activation_resend_forwarding_link(flow=flow, ip=ip, actor=actor)
+    raise HelpdeskError(_("L'activation de cette personne n'attend la confirmation d'aucun mail."))
+
+
+def account_unlock(*, login: str, actor: str, ip: str | None = None) -> None:
+    """Lift the lock that failed attempts put on the account and forget those failures."""
+    with transaction.atomic():
+        audit_record(actor=actor, subject=login, action="account_unlocked", ip=ip)
+        # Last, so that the audit row is rolled back if the cache cannot be reached.
+        throttle.unlock(identifier=login)
+
+
+def activation_restart(*, login: str, actor: str, ip: str | None = None) -> ActivationFlow:
+    """End the person's activation in progress and cancel its pending links: they start
+    again at step 1 with their identifier and provisional password."""
+    with transaction.atomic():
+        flow = ActivationFlow.objects.select_for_update().get(pk=_open_flow(login).pk)
+        now = clock.now()
+        # A link is checked against its own row, not the flow's expiry: revoke them.
+        revoked = OneTimeLink.objects.filter(
+            flow_id=flow.pk, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        flow.expires_at = now
+        flow.updated_at = now
+        flow.save(update_fields=["expires_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            subject=login,
+            action="activation_restarted",
+            ip=ip,
+            state=flow.state,
+            links_revoked=revoked,
+        )
+    return flow
+
+
+def letter_reissue(*, login: str, actor: str, ip: str | None = None) -> bytes:
+    """Give the person a new provisional password (the old one stops working, and so does
+    their activation in progress) and return the PDF of their letter."""
+    try:
+        # The onboarding app (HR import, letters) is imported when used, not at start-up.
+        from portique.onboarding.services import CannotReissue, credentials_reissue
+    except ModuleNotFoundError as missing:
+        if not (missing.name or "").startswith("portique.onboarding"):
+            raise
+        raise HelpdeskError(_("La réimpression des courriers n'est pas installée.")) from None
+    person = Person.objects.get(login=login)
+    try:
+        with transaction.atomic():
+            pdf = credentials_reissue(people=[person], actor=actor)
+            audit_record(actor=actor, subject=login, action="letter_reissued", ip=ip)
+    except CannotReissue as refused:
+        raise HelpdeskError(str(refused)) from None
+    return pdf
+
+
+# --- Agents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewAgent:
+    user: User
+    password_link: str
+
+
+def agent_password_link(user: User) -> str:
+    """Return the link where the agent sets their password; it works once, for
+    PASSWORD_RESET_TIMEOUT seconds (3 days), and stops working once a password is set."""
+    key = (
+        f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+    )
+    return settings.PORTIQUE_BASE_URL + reverse("helpdesk:agent_password", args=[key])
+
+
+def agent_create(*, username: str, email: str, role: str, actor: str = "system") -> NewAgent:
+    """Create a staff user in the role's group, without a password, and return the link
+    where they choose it: nobody else ever knows it."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (expected: {', '.join(ROLES)})")
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, email=email, password=None)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=ROLES[role]))
+        audit_record(actor=actor, subject=username, action="agent_created", role=role)
+    return NewAgent(user=user, password_link=agent_password_link(user))
+
+
+# --- The purge --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    flows: int
+    links: int
+    mails: int
+    tasks: int
+    audit_events: int
+
+
+def _before(days: int) -> datetime:
+    return clock.now() - timedelta(days=days)
+
+
+def records_purge(*, actor: str = "system") -> PurgeCounts:
+    """Delete what is kept no longer than its retention (PORTIQUE_*_RETENTION_DAYS): flows
+    expired that long ago, links used, revoked or expired that long ago, mails sent or
+    failed that long ago, finished mail tasks, and audit rows older than their retention."""
+    with transaction.atomic():
+        flows, _ = ActivationFlow.objects.filter(
+            expires_at__lt=_before(settings.PORTIQUE_FLOW_RETENTION_DAYS)
+        ).delete()
+    cutoff = _before(settings.PORTIQUE_LINK_RETENTION_DAYS)
+    with transaction.atomic():
+        links, _ = OneTimeLink.objects.filter(
+            Q(used_at__lt=cutoff) | Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+        ).delete()
+    cutoff = _before(settings.PORTIQUE_MAIL_RETENTION_DAYS)
+    with transaction.atomic():
+        # A queued mail is never deleted, however old: it may still leave.
+        mails, _ = OutboundMail.objects.filter(
+            Q(status=OutboundMail.Status.SENT, sent_at__lt=cutoff)
+            | Q(status=OutboundMail.Status.FAILED, created_at__lt=cutoff)
+        ).delete()
+    with transaction.atomic():
+        tasks, _ = (
+            DBTaskResult.objects.finished()
+            .filter(finished_at__lt=_before(settings.PORTIQUE_TASK_RETENTION_DAYS))
+            .delete()
+        )
+    with transaction.atomic():
+        old = AuditEvent.objects.filter(at__lt=_before(settings.PORTIQUE_AUDIT_RETENTION_DAYS))
+        # Counters computed from the audit trail (portique_activations_total...) must not
+        # drop when their rows go: what is deleted is added to the tally.
+        for action, count in old.values_list("action").annotate(n=Count("id")).order_by():
+            tally, _ = PurgedEventCount.objects.get_or_create(action=action)
+            PurgedEventCount.objects.filter(pk=tally.pk).update(count=F("count") + count)
+        audit_events, _ = old.delete()
+        counts = PurgeCounts(
+            flows=flows, links=links, mails=mails, tasks=tasks, audit_events=audit_events
+        )
+        audit_record(
+            actor=actor,
+            subject="-",
+            action="records_purged",
+            flows=flows,
+            links=links,
+            mails=mails,
+            tasks=tasks,
+            audit_events=audit_events,
+        )
+    return counts
