@@ -1,18 +1,36 @@
 """Shared fixtures: demo people, a helper that walks the activation through the test
 client, and the mail worker run on demand."""
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from pluggy import Result
 
 from tests.factories import DemoPerson, PersonFactory
 
 LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Result[pytest.TestReport], None]:
+    """In CI (CI=true), a skipped test fails: a test that needs a missing service (Chromium,
+    slapd) must never pass silently there. Expected failures (xfail) are left alone."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") != "true" or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped in CI: {reason.removeprefix('Skipped: ')}"
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +41,20 @@ def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis_cache() -> Iterator[None]:
+    """With PORTIQUE_TEST_CACHE_URL, the cache is Redis, which no test's rollback empties:
+    each test starts with none of this run's keys (failure counters, locks), as it does with
+    the database cache. Other runs' keys, under other prefixes, are left alone."""
+    from django.conf import settings
+
+    if getattr(settings, "PORTIQUE_TEST_CACHE_IS_REDIS", False):
+        from django.core.cache import cache
+
+        cache.delete_pattern("*")  # type: ignore[attr-defined]
+    yield
 
 
 @pytest.fixture

@@ -116,7 +116,10 @@ class WordList:
     """A set of words as a sorted array of their 64-bit hashes."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self._hashes = array("q", sorted({hash(w) for w in words}))
+        unique = set(words)
+        self._hashes = array("q", sorted({hash(w) for w in unique}))
+        # No substring longer than the longest word can be a word: searches stop there.
+        self.max_length = max((len(w) for w in unique), default=0)
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
@@ -190,7 +193,9 @@ def _is_repeated_word(text: str, words: WordList) -> bool:
 def _contains_word(text: str, words: WordList, *, min_length: int) -> bool:
     """Tell whether `text` contains a dictionary word at least `min_length` long."""
     size = len(text)
-    for length in range(size, min_length - 1, -1):
+    # Bounded by the longest word, a long password costs no more than a short one: the live
+    # checklist judges every keystroke.
+    for length in range(min(size, words.max_length), min_length - 1, -1):
         for start in range(size - length + 1):
             if text[start : start + length] in words:
                 return True
