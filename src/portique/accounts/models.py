@@ -17,6 +17,12 @@ class Person(models.Model):
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)
     category = models.CharField(max_length=16, choices=Category.choices)
+    birth_date = models.DateField(null=True, blank=True)
+    department = models.CharField(max_length=150, blank=True)
+    contract_end = models.DateField(null=True, blank=True)
+    # When the provisional password of the last letter stops working (None: no limit, as for
+    # people created before letters had one). Step 2 refuses it afterwards.
+    provisional_password_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
