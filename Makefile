@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install translations demo test lint format bench services clean
+.PHONY: install translations demo test lint format bench services node clean
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,7 @@ translations: install
 demo: install translations
 	PORT=$(PORT) $(BIN)/portique demo --port $(PORT)
 
-test: install translations services
+test: install translations services node
 	$(BIN)/pytest
 
 # The end-to-end tests drive Debian's Chromium and the LDAP tests a real slapd: install them
@@ -38,6 +38,18 @@ services:
 	    else echo "Missing$$missing: those tests will be skipped (apt-get install$$missing)."; fi; \
 	  fi
 
+# axe-core, which the end-to-end tests run in Chromium to check every page's accessibility
+# (package.json, pinned by package-lock.json). Without node, those tests are skipped
+# locally, with a message, and fail in CI.
+node:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.installed; \
+	else echo "Missing node and npm: the accessibility tests will be skipped (apt-get install nodejs npm)."; fi
+
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@if [ -f package-lock.json ]; then npm ci --prefer-offline --no-audit --no-fund --loglevel=error; \
+	else npm install --no-audit --no-fund --loglevel=error; fi
+	@touch $@
+
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $${status:-0}
 
@@ -51,4 +63,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build *.egg-info .pytest_cache .mypy_cache .ruff_cache node_modules test-results

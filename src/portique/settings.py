@@ -2,6 +2,8 @@
 
 import json
 
+from django.core.exceptions import ImproperlyConfigured
+
 from portique.env import BASE_DIR, DEBUG, DEMO, VAR_DIR, env, secret_key, smtp_settings
 
 SECRET_KEY = secret_key()
@@ -31,6 +33,8 @@ INSTALLED_APPS = [
     "portique.selfservice",
     "portique.recovery",
     "portique.directory",
+    "portique.onboarding",
+    "portique.helpdesk",
 ]
 
 MIDDLEWARE = [
@@ -93,10 +97,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each gunicorn worker serves one request at a time: keeping its connection open saves a
+    # connection setup (a fork on the server, authentication) per request. The health check
+    # replaces a connection the server or a failover closed, instead of failing a request.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("PORTIQUE_DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("PORTIQUE_DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's argon2, hashed in a low-priority thread so that pages go first.
+    "portique.passwords.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
@@ -149,13 +163,15 @@ STORAGES = {
 # needed to run the demo or the tests.
 WHITENOISE_USE_FINDERS = True
 
-# Sessions: an idle timeout (the cookie's age, renewed at each request) and an absolute one.
+# Sessions: an idle timeout (the cookie's age, renewed as pages are shown) and an absolute one.
 SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The renewal is written by core.middleware.SessionLifetimeMiddleware, when a page is shown
+# and at most once a minute, rather than by every request: one write less per request.
+SESSION_SAVE_EVERY_REQUEST = False
 PORTIQUE_SESSION_ABSOLUTE_HOURS: int = env.int("PORTIQUE_SESSION_ABSOLUTE_HOURS", default=8)
 # Sessions in the database (the default) or in the cache ("cache": Redis when configured).
 SESSION_ENGINE = {
-    "db": "django.contrib.sessions.backends.db",
+    "db": "portique.core.sessions",  # Django's, with fewer queries
     "cache": "django.contrib.sessions.backends.cache",
 }[env.str("PORTIQUE_SESSION_STORE", default="db")]
 SESSION_COOKIE_HTTPONLY = True
@@ -289,6 +305,9 @@ PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="202
 # One-time links are valid until 23:59 the day they were sent (local time), and at least
 # this many minutes, so that a mail sent at 23:58 can still be used.
 PORTIQUE_LINK_MIN_LIFETIME_MINUTES: int = env.int("PORTIQUE_LINK_MIN_LIFETIME_MINUTES", default=60)
+# A provisional password works this many days (until 23:59 local time of the last one) after
+# its letter was issued; then HR must reissue the letter.
+PORTIQUE_PROVISIONAL_PASSWORD_DAYS: int = env.int("PORTIQUE_PROVISIONAL_PASSWORD_DAYS", default=90)
 # An activation left untouched this long is forgotten; the person starts again at step 1.
 PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS: int = env.int(
     "PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS", default=30
@@ -338,17 +357,41 @@ PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES
 # Active Directory sets passwords through unicodePwd instead of RFC 3062 (untested here).
 PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
 
+# Operations. How long `portique purge` keeps what it deletes: audit rows (a year, GDPR),
+# activation flows past their expiry, one-time links once used, expired or revoked, sent
+# or failed outbox mails, and finished mail tasks.
+PORTIQUE_AUDIT_RETENTION_DAYS: int = env.int("PORTIQUE_AUDIT_RETENTION_DAYS", default=365)
+PORTIQUE_FLOW_RETENTION_DAYS: int = env.int("PORTIQUE_FLOW_RETENTION_DAYS", default=30)
+PORTIQUE_LINK_RETENTION_DAYS: int = env.int("PORTIQUE_LINK_RETENTION_DAYS", default=30)
+PORTIQUE_MAIL_RETENTION_DAYS: int = env.int("PORTIQUE_MAIL_RETENTION_DAYS", default=30)
+PORTIQUE_TASK_RETENTION_DAYS: int = env.int("PORTIQUE_TASK_RETENTION_DAYS", default=7)
+# /metrics answers only requests with "Authorization: Bearer <token>" when this is set.
+PORTIQUE_METRICS_TOKEN: str = env.str("PORTIQUE_METRICS_TOKEN", default="")
+# Probes and scrapers talk plain http to the app server, behind the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Log lines: JSON objects for a log collector (production), or text for a person (debug
+# and demo). Both carry the request id.
+PORTIQUE_LOG_FORMAT: str = env.str("PORTIQUE_LOG_FORMAT", default="") or (
+    "text" if (DEBUG or DEMO) else "json"
+)
+if PORTIQUE_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(
+        f"PORTIQUE_LOG_FORMAT must be json or text, not {PORTIQUE_LOG_FORMAT!r}"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portique.core.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "portique.core.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "portique.core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": PORTIQUE_LOG_FORMAT,
             "filters": ["request_id"],
         }
     },

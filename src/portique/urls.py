@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portique.core import views as core_views
+from portique.helpdesk import views as helpdesk_views
 from portique.mail import views as mail_views
 
 urlpatterns = [
@@ -13,6 +14,11 @@ urlpatterns = [
     path("activation/", include("portique.activation.urls")),
     path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
+    path("helpdesk/", include("portique.helpdesk.urls")),
+    # For load balancers, orchestrators and Prometheus: no trailing slash, as they expect.
+    path("healthz", helpdesk_views.healthz, name="healthz"),
+    path("readyz", helpdesk_views.readyz, name="readyz"),
+    path("metrics", helpdesk_views.metrics, name="metrics"),
     path("langue/", include("django.conf.urls.i18n")),
 ]
 

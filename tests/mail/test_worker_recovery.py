@@ -38,6 +38,8 @@ MORNING = datetime(2030, 6, 14, 10, 0, tzinfo=PARIS)
 def _letters_still_valid_in_2030(settings: Any) -> None:
     """The scenarios run in 2030: the people's letters, issued today, must still be valid."""
     settings.PORTIQUE_PROVISIONAL_PASSWORD_DAYS = 36500
+
+
 LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
 TRY_LATER = "451 4.3.0 try later"
 

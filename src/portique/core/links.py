@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from portique.core import clock
 from portique.core.models import OneTimeLink
@@ -125,8 +126,10 @@ def link_pending(*, subject: str, purpose: str) -> OneTimeLink | None:
 def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str) -> tuple[int, int]:
     """Return how many links were sent since `since` to this person for this purpose, and
     how many to this address, whoever asked."""
-    recent = OneTimeLink.objects.filter(created_at__gte=since)
-    return (
-        recent.filter(subject=subject, purpose=purpose).count(),
-        recent.filter(email__iexact=email).count(),
+    to_person = Q(subject=subject, purpose=purpose)
+    to_address = Q(email__iexact=email)
+    # One query for both counts: it runs on every page that mails a link.
+    counts = OneTimeLink.objects.filter(to_person | to_address, created_at__gte=since).aggregate(
+        per_person=Count("pk", filter=to_person), per_address=Count("pk", filter=to_address)
     )
+    return counts["per_person"], counts["per_address"]

@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 SESSION_STARTED_AT = "portique_started_at"
+SESSION_RENEWED_AT = "portique_renewed_at"
+# The idle timeout is renewed when a page is shown, at most this often: between two
+# renewals a request writes nothing, unless it changes the session.
+RENEW_EVERY_SECONDS = 60
 
 
 class RequestIdMiddleware:
@@ -49,7 +53,10 @@ class RequestIdLogFilter(logging.Filter):
 
 class SessionLifetimeMiddleware:
     """End a session PORTIQUE_SESSION_ABSOLUTE_HOURS after it began, however active it is;
-    the idle timeout is the cookie's age, renewed at each request."""
+    the idle timeout is the cookie's age (and the stored session's), renewed when a page is
+    shown (GET) or the session changes, and at most once a minute otherwise: a session idle
+    for the setting's minutes (less up to one) since its last page ends, and a form post that
+    changes nothing else writes nothing."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,8 +69,16 @@ class SessionLifetimeMiddleware:
             session.flush()
         response = self.get_response(request)
         # Only sessions that hold something are stamped: an anonymous visit writes nothing.
-        if not session.is_empty() and SESSION_STARTED_AT not in session:
-            session[SESSION_STARTED_AT] = time.time()
+        if not session.is_empty():
+            now = time.time()
+            if SESSION_STARTED_AT not in session:
+                session[SESSION_STARTED_AT] = now
+            renewed = session.get(SESSION_RENEWED_AT, 0)
+            if session.modified or (
+                request.method in ("GET", "HEAD") and now - renewed >= RENEW_EVERY_SECONDS
+            ):
+                # Setting it marks the session modified: saved, with a new expiry and cookie.
+                session[SESSION_RENEWED_AT] = now
         return response
 
 

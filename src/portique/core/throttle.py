@@ -50,8 +50,17 @@ def address_key(ip: str | None) -> str:
     return f"address:{ip or 'unknown'}"
 
 
+def _any_locked(*keys: str) -> bool:
+    """Tell whether any of these keys is locked, in one read of the cache."""
+    # A lock holds the time it ends: Portique's clock decides, not the cache's own expiry,
+    # which Redis keeps on the server's clock (the expiry only clears the key away).
+    now = clock.now().timestamp()
+    locks = cache.get_many([f"lock:{key}" for key in keys])
+    return any(isinstance(until, int | float) and until > now for until in locks.values())
+
+
 def _is_locked(key: str) -> bool:
-    return cache.get(f"lock:{key}") is not None
+    return _any_locked(key)
 
 
 def _count(counter: str, window_seconds: int) -> int:
@@ -61,7 +70,13 @@ def _count(counter: str, window_seconds: int) -> int:
     now = clock.now().timestamp()
     # add() starts the window only if no window is open (and notes when it ends); incr()
     # then counts within it.
-    cache.add(window, now + window_seconds, timeout=window_seconds)
+    if not cache.add(window, now + window_seconds, timeout=window_seconds):
+        ends = cache.get(window)
+        if ends is not None and ends <= now:
+            # Closed by Portique's clock, not yet by the cache's (Redis expires keys on the
+            # server's clock): a new window.
+            _forget(counter)
+            cache.add(window, now + window_seconds, timeout=window_seconds)
     cache.add(counter, 0, timeout=window_seconds)
     try:
         count = cache.incr(counter)
@@ -85,7 +100,8 @@ def _fail(key: str, limits: Limits) -> bool:
     failure locked it."""
     counter = f"failures:{key}"
     if _count(counter, limits.window_seconds) >= limits.failures:
-        cache.set(f"lock:{key}", 1, timeout=limits.lock_seconds)
+        until = clock.now().timestamp() + limits.lock_seconds
+        cache.set(f"lock:{key}", until, timeout=limits.lock_seconds)
         _forget(counter)
         return True
     return False
@@ -93,7 +109,7 @@ def _fail(key: str, limits: Limits) -> bool:
 
 def attempt_allowed(*, identifier: str, ip: str | None) -> bool:
     """Tell whether an attempt for this account, from this address, may be judged at all."""
-    return not (_is_locked(account_key(identifier)) or _is_locked(address_key(ip)))
+    return not _any_locked(account_key(identifier), address_key(ip))
 
 
 def record_failure(*, identifier: str, ip: str | None) -> bool:

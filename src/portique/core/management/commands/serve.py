@@ -15,6 +15,10 @@ def _workers() -> int:
     return int(os.environ.get("PORTIQUE_WEB_WORKERS") or (os.cpu_count() or 1) + 1)
 
 
+def _threads() -> int:
+    return int(os.environ.get("PORTIQUE_WEB_THREADS") or 16)
+
+
 class Command(BaseCommand):
     help = "Serve the portal with gunicorn and run the mail worker beside it."
 
@@ -22,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=_workers())
+        parser.add_argument(
+            "--threads", type=int, default=_threads(), help="Threads per worker process."
+        )
         parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,6 +37,10 @@ class Command(BaseCommand):
             python, "-m", "gunicorn", "portique.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]),
+            # Threads: a page is served while another thread of the process waits for a
+            # password hash, which runs at a low priority (passwords/hashers.py).
+            "--worker-class", "gthread",
+            "--threads", str(options["threads"]),
             "--access-logfile", "-",
             # Links carry a one-time token in their path: keep it out of the access log.
             "--logger-class", "portique.core.gunicorn.RedactingLogger",

@@ -1,0 +1,551 @@
+"""Load benchmark of the whole activation: BENCH_PEOPLE people (default 50) activate their
+account at once against `portique serve --workers 2` (the core count), first on SQLite,
+then on PostgreSQL with Redis for the cache.
+
+Each person is a thread that walks the ten steps as a browser does: it GETs each page,
+POSTs its form with the CSRF token, keeps its own cookies, asks the live checklist of step 9
+twice as the password is typed, and follows the two links the serve process's mail worker
+delivers to a local SMTP server (aiosmtpd), matched to the person by recipient. People are
+created beforehand through Django, in this process, against the same database.
+
+Printed, per backend: activations per second; p50/p95/p99 latency of each page; errors and
+mails lost (both must be 0); and, in the same run and on the same machine, the raw argon2
+hash rate of as many processes as gunicorn workers (argon2-cffi with the parameters of
+Django's Argon2PasswordHasher, in a multiprocessing pool).
+
+Goals: activations per second >= 0.8 x that hash rate (an activation hashes once, at step 9);
+p95 of the pages that do not hash <= 25 ms. BENCH_THINK_SECONDS (default 0) makes each person
+spend that long on each page before sending its form, as people do.
+
+    .venv/bin/python bench/load_activation.py             # both backends
+    .venv/bin/python bench/load_activation.py sqlite      # one of them (or: postgres)
+
+PostgreSQL (postgres@127.0.0.1:5432) and Redis (127.0.0.1:6379, database 13, flushed) are
+used when they answer; otherwise that half is skipped, saying so. The benchmark makes its own
+database there (portique_bench_<random>) and drops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "50"))
+# Seconds a person spends on a page before sending its form (reading, typing). 0, the
+# default, sends it at once: the heaviest load, every person always waiting for the server.
+THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "0"))
+WORKERS = 2
+HOST = "127.0.0.1"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+NEW_PASSWORD = "Velo-rouge-mardi-42"  # noqa: S105 (the bench people's, not a secret)
+REQUEST_TIMEOUT = 120.0
+RUN_TIMEOUT = 900.0
+MAIL_TIMEOUT = 120.0
+HASHED_PAGE = "POST mot-de-passe/"
+GOAL_RATIO = 0.8
+GOAL_P95_MS = 25.0
+PORTIQUE = str(Path(sys.executable).with_name("portique"))
+LINK_RE = re.compile(r"https?://[^/\s]+(/activation/lien/[^/\s]+/)")
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+# -- raw argon2 -----------------------------------------------------------------------------
+
+
+def _hash_many(count: int) -> int:
+    import argon2
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    params = Argon2PasswordHasher().params()
+    for _ in range(count):
+        argon2.low_level.hash_secret(
+            NEW_PASSWORD.encode(),
+            secrets.token_bytes(params.salt_len),
+            time_cost=params.time_cost,
+            memory_cost=params.memory_cost,
+            parallelism=params.parallelism,
+            hash_len=params.hash_len,
+            type=params.type,
+        )
+    return count
+
+
+def argon2_rate(processes: int, per_process: int = 6) -> float:
+    """Hashes per second of `processes` processes hashing side by side, as the gunicorn
+    workers would if they did nothing else."""
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        pool.map(_hash_many, [1] * processes)  # imports and first allocation
+        started = time.perf_counter()
+        done = sum(pool.map(_hash_many, [per_process] * processes))
+        return done / (time.perf_counter() - started)
+
+
+# -- the mail server --------------------------------------------------------------------------
+
+
+class Mailbox:
+    """Every mail the SMTP server accepts, by recipient; a person waits for theirs."""
+
+    def __init__(self) -> None:
+        self.by_recipient: dict[str, list[str]] = defaultdict(list)
+        self.received = 0
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+        import email.policy
+
+        content = envelope.original_content or envelope.content or b""
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        with self._changed:
+            for recipient in envelope.rcpt_tos:
+                self.by_recipient[recipient].append(text)
+            self.received += 1
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for_link(self, recipient: str, *, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for text in self.by_recipient.get(recipient, []):
+                    found = LINK_RE.search(text)
+                    if found:
+                        return found.group(1)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no link mailed to {recipient} within {timeout} s")
+                self._changed.wait(left)
+
+    def wait_for_count(self, count: int, *, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self.received < count and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            return self.received
+
+
+# -- one person's browser ---------------------------------------------------------------------
+
+
+class StepFailed(Exception):
+    pass
+
+
+@dataclass
+class Browser:
+    """One person's browser: its own cookies, each request timed under its page's name."""
+
+    port: int
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, *, name: str = ""
+    ) -> tuple[int, str, str]:
+        """Send one request (no redirect followed); return status, Location and body."""
+        headers = {"Host": f"{HOST}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read().decode()
+        finally:
+            connection.close()
+        self.timings.append((f"{method} {name or page_name(path)}", time.perf_counter() - started))
+        for header in response.headers.get_all("Set-Cookie") or []:
+            pair, _, attributes = header.partition(";")
+            cookie, _, value = pair.partition("=")
+            if "max-age=0" in attributes.lower().replace(" ", ""):
+                self.cookies.pop(cookie.strip(), None)
+            else:
+                self.cookies[cookie.strip()] = value.strip().strip('"')
+        return response.status, response.headers.get("Location", ""), content
+
+    def page(self, path: str) -> str:
+        status, _location, content = self.request("GET", path)
+        if status != 200:
+            raise StepFailed(f"GET {path}: {status}")
+        return content
+
+    def submit(
+        self,
+        path: str,
+        data: dict[str, str],
+        *,
+        expect: str,
+        typing: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """What a browser does for a form: show the page, post it with its CSRF token,
+        follow to the next page (timed on its own, as that page's GET)."""
+        token = CSRF_RE.search(self.page(path))
+        if token is None:
+            raise StepFailed(f"no CSRF token on {path}")
+        time.sleep(THINK_SECONDS)
+        for checklist, typed in typing:
+            self.checklist(checklist, typed, token.group(1))
+        status, location, _ = self.request(
+            "POST", path, {"csrfmiddlewaretoken": token.group(1), **data}
+        )
+        if status != 302 or location != expect:
+            raise StepFailed(f"POST {path}: {status} to {location!r}, not {expect!r}")
+
+    def checklist(self, path: str, password: str, token: str) -> None:
+        """The live checklist of step 9, as password.js asks it while the person types."""
+        status, _location, _ = self.request(
+            "POST", path, {"csrfmiddlewaretoken": token, "password": password}
+        )
+        if status != 200:
+            raise StepFailed(f"POST {path}: {status}")
+
+
+def page_name(path: str) -> str:
+    name = path.removeprefix("/activation/")
+    return "lien/<token>/" if re.fullmatch(r"lien/[^/]+/", name) else name
+
+
+def activate(browser: Browser, mailbox: Mailbox, number: int) -> None:
+    """Steps 1 to 10 for bench person `number`, as a browser walks them."""
+    recovery = f"bench{number:05}.perso@example.com"
+    forwarding = f"bench{number:05}.ailleurs@example.org"
+    a = "/activation/"
+    browser.submit(
+        a + "identifiant/",
+        {"identifier": f"bench.{number:05}"},
+        expect=a + "mot-de-passe-provisoire/",
+    )
+    browser.submit(
+        a + "mot-de-passe-provisoire/",
+        {"provisional_password": provisional_password(number)},
+        expect=a + "mail-de-secours/",
+    )
+    browser.submit(
+        a + "mail-de-secours/",
+        {"recovery_email": recovery, "recovery_email_confirmation": recovery},
+        expect=a + "mail-de-secours/envoye/",
+    )
+    browser.page(a + "mail-de-secours/envoye/")
+    follow_link(browser, mailbox.wait_for_link(recovery, timeout=MAIL_TIMEOUT), a + "charte/")
+    browser.submit(a + "charte/", {"accept": "on"}, expect=a + "annuaire/")
+    browser.submit(a + "annuaire/", {"directory_consent": "on"}, expect=a + "messagerie/")
+    browser.submit(
+        a + "messagerie/",
+        {
+            "wants_forwarding": "on",
+            "forwarding_address": forwarding,
+            "forwarding_address_confirmation": forwarding,
+            "keep_copy": "on",
+        },
+        expect=a + "messagerie/envoye/",
+    )
+    browser.page(a + "messagerie/envoye/")
+    link = mailbox.wait_for_link(forwarding, timeout=MAIL_TIMEOUT)
+    follow_link(browser, link, a + "mot-de-passe/")
+    browser.submit(
+        a + "mot-de-passe/",
+        {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD},
+        expect=a + "termine/",
+        # password.js asks the live checklist as the person types, after a pause.
+        typing=(
+            (a + "mot-de-passe/regles/", NEW_PASSWORD[:8]),
+            (a + "mot-de-passe/regles/", NEW_PASSWORD),
+        ),
+    )
+    if "Félicitations, votre compte informatique est activé" not in browser.page(a + "termine/"):
+        raise StepFailed("the last page does not say the account is activated")
+
+
+def follow_link(browser: Browser, link: str, expect: str) -> None:
+    status, location, _ = browser.request("GET", link)
+    if status != 302 or location != "/activation/lien/":
+        raise StepFailed(f"GET link: {status} to {location!r}")
+    browser.submit("/activation/lien/", {}, expect=expect)
+
+
+def provisional_password(number: int) -> str:
+    return f"Bench-Prov-{number:05}"
+
+
+# -- one backend ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    seconds: float = 0.0
+    activated: int = 0
+    errors: list[str] = field(default_factory=list)
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+def run_people(port: int, mailbox: Mailbox, people: int) -> Outcome:
+    outcome = Outcome()
+    lock = threading.Lock()
+    start = threading.Barrier(people + 1)
+
+    def person(number: int) -> None:
+        browser = Browser(port)
+        start.wait()
+        try:
+            activate(browser, mailbox, number)
+            ok, error = True, ""
+        except Exception as failure:  # every failure is counted and shown, none stops the run
+            ok, error = False, f"person {number}: {type(failure).__name__}: {failure}"
+        with lock:
+            outcome.activated += ok
+            if error:
+                outcome.errors.append(error)
+            for name, seconds in browser.timings:
+                outcome.timings[name].append(seconds)
+
+    threads = [threading.Thread(target=person, args=(n,), daemon=True) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    deadline = time.monotonic() + RUN_TIMEOUT
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    outcome.seconds = time.perf_counter() - started
+    stuck = sum(thread.is_alive() for thread in threads)
+    if stuck:
+        outcome.errors.append(f"{stuck} people still walking after {RUN_TIMEOUT:.0f} s")
+    return outcome
+
+
+def create_people(people: int) -> None:
+    from django.db import connections
+
+    from portique.accounts.services import person_create
+
+    for number in range(people):
+        person_create(
+            login=f"bench.{number:05}",
+            first_name="Camille",
+            last_name="Martin",
+            category="staff",
+            provisional_password=provisional_password(number),
+            actor="bench",
+        )
+    # The serve process writes to the same database from now on.
+    connections.close_all()
+
+
+def wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"portique serve exited:\n{log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", "/activation/identifiant/")
+            if connection.getresponse().status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"portique serve did not answer in 60 s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def report(backend: str, outcome: Outcome, hash_rate: float, mails: tuple[int, int]) -> bool:
+    expected, received = mails
+    rate = outcome.activated / outcome.seconds if outcome.seconds else 0.0
+    think = f", {THINK_SECONDS:g} s on each page" if THINK_SECONDS else ""
+    print(f"{backend}: {PEOPLE} people at once{think}, portique serve --workers {WORKERS}")
+    print(f"  {'page':<34}{'count':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    order = {name: index for index, name in enumerate(outcome.timings)}
+    for name in sorted(outcome.timings, key=lambda n: (n.split(" ", 1)[1], order[n])):
+        values = outcome.timings[name]
+        print(
+            f"  {name:<34}{len(values):>6}{percentile(values, 0.5) * 1000:>9.1f}"
+            f"{percentile(values, 0.95) * 1000:>9.1f}{percentile(values, 0.99) * 1000:>9.1f}"
+        )
+    light = [s for name, values in outcome.timings.items() if name != HASHED_PAGE for s in values]
+    light_p95 = percentile(light, 0.95) * 1000 if light else float("inf")
+    all_light_p50 = statistics.median(light) * 1000 if light else float("inf")
+    print(f"  pages that do not hash: p50 {all_light_p50:.1f} ms, p95 {light_p95:.1f} ms")
+    print(f"  activated {outcome.activated}/{PEOPLE} in {outcome.seconds:.1f} s")
+    print(f"  raw argon2, {WORKERS} processes: {hash_rate:.2f} hashes/s")
+    for error in outcome.errors[:10]:
+        print(f"  ! {error}")
+    lost = expected - received
+    print(f"errors: {len(outcome.errors)}")
+    print(f"mails lost: {lost} (received {received} of {expected})")
+    goals = [
+        ("activations per second", rate, GOAL_RATIO * hash_rate, ">="),
+        ("p95 of pages that do not hash", light_p95, GOAL_P95_MS, "<="),
+    ]
+    ok = not outcome.errors and lost == 0
+    for name, value, goal, sense in goals:
+        met = value >= goal if sense == ">=" else value <= goal
+        ok &= met
+        unit = "/s" if sense == ">=" else " ms"
+        verdict = "ok" if met else "MISSED"
+        print(f"  {name:<30} {value:8.2f}{unit} (goal {sense} {goal:.2f}{unit}) {verdict}")
+    return ok
+
+
+def run_backend(backend: str) -> int:
+    """Run the load against one backend, in this process (see main)."""
+    var_dir = Path(tempfile.mkdtemp(prefix=f"portique-bench-{backend}-"))
+    smtp_port, web_port = free_port(), free_port()
+    database = f"portique_bench_{secrets.token_hex(4)}"
+    # Forced, not defaulted: the benchmark fills a database and sends mails, and must never
+    # be pointed at real ones by the caller's environment.
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "portique.settings",
+        "PORTIQUE_VAR_DIR": str(var_dir),
+        "PORTIQUE_SECRET_KEY": "bench-" + "b" * 50,
+        "PORTIQUE_ALLOWED_HOSTS": HOST,
+        "PORTIQUE_BASE_URL": f"http://{HOST}:{web_port}",
+        "PORTIQUE_SSL_REDIRECT": "false",
+        "PORTIQUE_EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
+        "PORTIQUE_LOG_LEVEL": "WARNING",
+    }
+    if backend == "sqlite":
+        environment["PORTIQUE_DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+        environment["PORTIQUE_CACHE_URL"] = ""
+    else:
+        import psycopg
+        import redis
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).flushdb()
+        environment["PORTIQUE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+        environment["PORTIQUE_CACHE_URL"] = REDIS_URL
+    os.environ.update(environment)
+    serve = None
+    try:
+        import django
+        from aiosmtpd.controller import Controller
+
+        django.setup()
+        import logging
+
+        from django.core.management import call_command
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+        call_command("migrate", verbosity=0)
+        create_people(PEOPLE)
+        mailbox = Mailbox()
+        controller = Controller(
+            mailbox, hostname=HOST, port=smtp_port, server_hostname="smtp.bench.test"
+        )
+        controller.start()
+        log = var_dir / "serve.log"
+        with log.open("wb") as log_file:
+            serve = subprocess.Popen(  # noqa: S603 (our own entry point and arguments)
+                [PORTIQUE, "serve", "--host", HOST, "--port", str(web_port),
+                 "--workers", str(WORKERS)],
+                env=os.environ.copy(),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        try:
+            wait_until_serving(serve, web_port, log)
+            hash_rate = argon2_rate(WORKERS)
+            outcome = run_people(web_port, mailbox, PEOPLE)
+            # Three mails a person: the two links, and the notice of the activation.
+            expected = 3 * outcome.activated
+            received = mailbox.wait_for_count(expected, timeout=60)
+        finally:
+            stop(serve)
+            controller.stop()
+        return 0 if report(backend, outcome, hash_rate, (expected, received)) else 1
+    finally:
+        if backend == "postgres":
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def services_missing() -> str:
+    try:
+        import psycopg
+        import redis
+    except ImportError as error:
+        return str(error)
+    try:
+        psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.Error:
+        return "PostgreSQL does not answer on 127.0.0.1:5432"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError:
+        return "Redis does not answer on 127.0.0.1:6379"
+    return ""
+
+
+def main(argv: list[str]) -> int:
+    backends = argv or ["sqlite", "postgres"]
+    status = 0
+    for backend in backends:
+        if backend not in ("sqlite", "postgres"):
+            raise SystemExit(f"unknown backend {backend!r}: sqlite or postgres")
+        if backend == "postgres" and (missing := services_missing()):
+            print(f"postgres: skipped, {missing}")
+            continue
+        # Each backend in a process of its own: Django's settings are read once.
+        status |= subprocess.call(  # noqa: S603 (this script, run again)
+            [sys.executable, __file__, "--run", backend]
+        )
+    return status
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--run"]:
+        sys.exit(run_backend(sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))

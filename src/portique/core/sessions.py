@@ -1,0 +1,83 @@
+"""Django's database sessions with fewer queries, for PORTIQUE_SESSION_STORE=db.
+
+Every page of the activation reads the session and many write it, so its queries count:
+
+- A new session id (cycle_key(), when trust rises) is one UPDATE of the row's key, made with
+  the response's save, instead of a check, an INSERT, a SELECT and a DELETE at once and an
+  UPDATE later. The old id stops working all the same: its row no longer exists.
+- A new key is not first looked up: the primary key refuses a duplicate, and the insert is
+  then tried again with another key (Django's own loop, without its extra SELECT).
+- Deleting a session is one DELETE, not a SELECT then a DELETE.
+"""
+
+from typing import Any
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import IntegrityError, router, transaction
+from django.utils.crypto import get_random_string
+
+
+class SessionStore(DatabaseSessionStore):
+    _rekey_from: str | None = None
+
+    def _get_new_session_key(self) -> str:
+        # 32 characters from 36 symbols (165 bits, from `secrets`): the unique key of the
+        # table is enough to catch the collision that will not happen.
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def cycle_key(self) -> None:
+        data = dict(self.items())  # loads the stored data, as Django's cycle_key() does
+        self._rekey_from = self._rekey_from or self.session_key
+        self._session_key = None
+        self._session_cache = data
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None and self._rekey_from and not must_create:
+            old, self._rekey_from = self._rekey_from, None
+            if self._rekey(old):
+                return
+        super().save(must_create=must_create)
+
+    def _rekey(self, old: str) -> bool:
+        """Move the session stored under `old` to a new key, with the current data; return
+        False when there is no such row (it expired, or was never saved)."""
+        data = dict(self.items())
+        using = router.db_for_write(self.model)
+        while True:
+            key = self._get_new_session_key()
+            try:
+                with transaction.atomic(using=using):
+                    moved = (
+                        self.model.objects.using(using)
+                        .filter(session_key=old)
+                        .update(
+                            session_key=key,
+                            session_data=self.encode(data),
+                            expire_date=self.get_expiry_date(),
+                        )
+                    )
+            except IntegrityError:
+                continue
+            if moved:
+                self._session_key = key
+            return bool(moved)
+
+    def create(self) -> None:
+        while True:
+            self._session_key = self._get_new_session_key()
+            try:
+                self.save(must_create=True)
+            except CreateError:
+                continue
+            self.modified = True
+            return
+
+    def delete(self, session_key: Any = None) -> None:
+        if session_key is None:
+            # After cycle_key() and before the save, the stored row is still the old key's.
+            session_key, self._rekey_from = self.session_key or self._rekey_from, None
+            if session_key is None:
+                return
+        self.model.objects.filter(session_key=session_key).delete()
