@@ -31,6 +31,7 @@ import contextlib
 import http.client
 import multiprocessing
 import os
+import random
 import re
 import secrets
 import shutil
@@ -49,8 +50,10 @@ from pathlib import Path
 from typing import Any
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "50"))
-# Seconds a person spends on a page before sending its form (reading, typing). 0, the
-# default, sends it at once: the heaviest load, every person always waiting for the server.
+# Seconds a person spends on a page before sending its form (reading, typing), on average:
+# each pause is drawn between half and one and a half times it, so that people drift apart
+# as they do. 0, the default, sends each form at once: the heaviest load, every person
+# always waiting for the server.
 THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "0"))
 WORKERS = 2
 HOST = "127.0.0.1"
@@ -77,11 +80,12 @@ def free_port() -> int:
 # -- raw argon2 -----------------------------------------------------------------------------
 
 
-def _hash_many(count: int) -> int:
+def _hash_many(count: int) -> tuple[int, float]:
     import argon2
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     params = Argon2PasswordHasher().params()
+    started = time.process_time()
     for _ in range(count):
         argon2.low_level.hash_secret(
             NEW_PASSWORD.encode(),
@@ -92,17 +96,38 @@ def _hash_many(count: int) -> int:
             hash_len=params.hash_len,
             type=params.type,
         )
-    return count
+    return count, time.process_time() - started
 
 
-def argon2_rate(processes: int, per_process: int = 6) -> float:
+def argon2_rate(processes: int, per_process: int = 6) -> tuple[float, float]:
     """Hashes per second of `processes` processes hashing side by side, as the gunicorn
-    workers would if they did nothing else."""
+    workers would if they did nothing else, and the CPU seconds of one hash."""
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         pool.map(_hash_many, [1] * processes)  # imports and first allocation
         started = time.perf_counter()
-        done = sum(pool.map(_hash_many, [per_process] * processes))
-        return done / (time.perf_counter() - started)
+        results = pool.map(_hash_many, [per_process] * processes)
+        seconds = time.perf_counter() - started
+    done = sum(count for count, _cpu in results)
+    return done / seconds, sum(cpu for _count, cpu in results) / done
+
+
+def session_cpu_seconds(leader: int) -> tuple[float, float]:
+    """CPU seconds used so far by the processes of the session `leader` started (portique
+    serve): gunicorn and its workers, and the mail worker; from /proc (Linux)."""
+    web = mail = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            if int(fields[3]) != leader:  # the session id
+                continue
+            ticks = int(fields[11]) + int(fields[12])  # utime, stime
+            if b"worker" in (entry / "cmdline").read_bytes().split(b"\0")[2:4]:
+                mail += ticks
+            else:
+                web += ticks
+    return web / os.sysconf("SC_CLK_TCK"), mail / os.sysconf("SC_CLK_TCK")
 
 
 # -- the mail server --------------------------------------------------------------------------
@@ -164,8 +189,12 @@ class Browser:
     """One person's browser: its own cookies, each request timed under its page's name."""
 
     port: int
+    number: int = 0
     timings: list[tuple[str, float]] = field(default_factory=list)
     cookies: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pauses = random.Random(self.number)
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, *, name: str = ""
@@ -215,7 +244,8 @@ class Browser:
         token = CSRF_RE.search(self.page(path))
         if token is None:
             raise StepFailed(f"no CSRF token on {path}")
-        time.sleep(THINK_SECONDS)
+        if THINK_SECONDS:
+            time.sleep(THINK_SECONDS * self.pauses.uniform(0.5, 1.5))
         for checklist, typed in typing:
             self.checklist(checklist, typed, token.group(1))
         status, location, _ = self.request(
@@ -307,6 +337,9 @@ def provisional_password(number: int) -> str:
 class Outcome:
     seconds: float = 0.0
     activated: int = 0
+    web_cpu: float = 0.0
+    mail_cpu: float = 0.0
+    client_cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -317,7 +350,7 @@ def run_people(port: int, mailbox: Mailbox, people: int) -> Outcome:
     start = threading.Barrier(people + 1)
 
     def person(number: int) -> None:
-        browser = Browser(port)
+        browser = Browser(port, number)
         start.wait()
         try:
             activate(browser, mailbox, number)
@@ -395,8 +428,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-def report(backend: str, outcome: Outcome, hash_rate: float, mails: tuple[int, int]) -> bool:
+def report(
+    backend: str, outcome: Outcome, argon2: tuple[float, float], mails: tuple[int, int]
+) -> bool:
     expected, received = mails
+    hash_rate, hash_cpu = argon2
     rate = outcome.activated / outcome.seconds if outcome.seconds else 0.0
     think = f", {THINK_SECONDS:g} s on each page" if THINK_SECONDS else ""
     print(f"{backend}: {PEOPLE} people at once{think}, portique serve --workers {WORKERS}")
@@ -413,7 +449,21 @@ def report(backend: str, outcome: Outcome, hash_rate: float, mails: tuple[int, i
     all_light_p50 = statistics.median(light) * 1000 if light else float("inf")
     print(f"  pages that do not hash: p50 {all_light_p50:.1f} ms, p95 {light_p95:.1f} ms")
     print(f"  activated {outcome.activated}/{PEOPLE} in {outcome.seconds:.1f} s")
-    print(f"  raw argon2, {WORKERS} processes: {hash_rate:.2f} hashes/s")
+    print(f"  raw argon2, {WORKERS} processes: {hash_rate:.2f} hashes/s, {hash_cpu:.3f} CPU s each")
+    if outcome.activated:
+        web, mail, client = (
+            cpu / outcome.activated
+            for cpu in (outcome.web_cpu, outcome.mail_cpu, outcome.client_cpu)
+        )
+        # CPU seconds depend little on what else the machine runs, unlike the rates above.
+        print(
+            f"  CPU per activation: gunicorn {web:.3f} s (of which one hash, {hash_cpu:.3f} s), "
+            f"mail worker {mail:.3f} s, simulated browsers and SMTP server {client:.3f} s"
+        )
+        print(
+            f"  so at most {hash_cpu / (web + mail + client):.2f} x the raw hash rate on a "
+            f"machine doing nothing else"
+        )
     for error in outcome.errors[:10]:
         print(f"  ! {error}")
     lost = expected - received
@@ -493,15 +543,19 @@ def run_backend(backend: str) -> int:
             )  # fmt: skip
         try:
             wait_until_serving(serve, web_port, log)
-            hash_rate = argon2_rate(WORKERS)
+            hash_rate, hash_cpu = argon2_rate(WORKERS)
+            (web_cpu, mail_cpu), client_cpu = session_cpu_seconds(serve.pid), time.process_time()
             outcome = run_people(web_port, mailbox, PEOPLE)
             # Three mails a person: the two links, and the notice of the activation.
             expected = 3 * outcome.activated
             received = mailbox.wait_for_count(expected, timeout=60)
+            web_after, mail_after = session_cpu_seconds(serve.pid)
+            outcome.web_cpu, outcome.mail_cpu = web_after - web_cpu, mail_after - mail_cpu
+            outcome.client_cpu = time.process_time() - client_cpu
         finally:
             stop(serve)
             controller.stop()
-        return 0 if report(backend, outcome, hash_rate, (expected, received)) else 1
+        return 0 if report(backend, outcome, (hash_rate, hash_cpu), (expected, received)) else 1
     finally:
         if backend == "postgres":
             from django.db import connections

@@ -98,14 +98,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Each gunicorn worker serves one request at a time: keeping its connection open saves a
-    # connection setup (a fork on the server, authentication) per request. The health check
-    # replaces a connection the server or a failover closed, instead of failing a request.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("PORTIQUE_DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("PORTIQUE_DB_CONNECT_TIMEOUT", default=5)
     )
+# Each gunicorn thread serves one request at a time: keeping its connection open saves a
+# connection setup per request (PostgreSQL: a server process and authentication; SQLite:
+# opening the file and its PRAGMAs). The health check replaces a connection that the server
+# or a failover closed, instead of failing a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("PORTIQUE_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -6,12 +6,14 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
+from portique.accounts.stores.sql import SqlAccountStore
 from portique.activation.machine import INITIAL, Event, IllegalTransition, State, advance
 from portique.activation.models import ActivationFlow
 from portique.activation.rules import Forwarding, rules_for
@@ -185,22 +187,30 @@ def activation_give_recovery_email(
     return flow
 
 
+def _resend_link(
+    flow: ActivationFlow, *, event: Event, purpose: str, kind: str, action: str,
+    ip: str | None, actor: str | None,
+) -> ActivationFlow:  # fmt: skip
+    """Mail a new link for the address the flow waits on; the previous link stops working."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        advance(flow.current_state, event)
+        to = flow.recovery_email if purpose == Purpose.RECOVERY_EMAIL else flow.forwarding_address
+        _send_link(flow, purpose=purpose, to=to, kind=kind)
+        _move(flow, event)
+        audit_record(actor=actor or flow.login, subject=flow.login, action=action, ip=ip)
+    return flow
+
+
 def activation_resend_recovery_email_link(
     *, flow: ActivationFlow, ip: str | None = None, actor: str | None = None
 ) -> ActivationFlow:
     """Mail a new link to the recovery address; the previous one stops working. `actor` is
     the helpdesk agent who asked for it, when it is not the person."""
-    with transaction.atomic():
-        flow = _lock(flow)
-        advance(flow.current_state, Event.RESEND_RECOVERY_EMAIL_LINK)
-        _send_link(
-            flow, purpose=Purpose.RECOVERY_EMAIL, to=flow.recovery_email, kind="recovery_email"
-        )
-        _move(flow, Event.RESEND_RECOVERY_EMAIL_LINK)
-        audit_record(
-            actor=actor or flow.login, subject=flow.login, action="recovery_email_resent", ip=ip
-        )
-    return flow
+    return _resend_link(
+        flow, event=Event.RESEND_RECOVERY_EMAIL_LINK, purpose=Purpose.RECOVERY_EMAIL,
+        kind="recovery_email", action="recovery_email_resent", ip=ip, actor=actor,
+    )  # fmt: skip
 
 
 def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFlow:
@@ -332,20 +342,10 @@ def activation_resend_forwarding_link(
 ) -> ActivationFlow:
     """Mail a new link to the redirection address; the previous one stops working. `actor`
     is the helpdesk agent who asked for it, when it is not the person."""
-    with transaction.atomic():
-        flow = _lock(flow)
-        advance(flow.current_state, Event.RESEND_FORWARDING_LINK)
-        _send_link(
-            flow,
-            purpose=Purpose.FORWARDING_ADDRESS,
-            to=flow.forwarding_address,
-            kind="forwarding_address",
-        )
-        _move(flow, Event.RESEND_FORWARDING_LINK)
-        audit_record(
-            actor=actor or flow.login, subject=flow.login, action="forwarding_link_resent", ip=ip
-        )
-    return flow
+    return _resend_link(
+        flow, event=Event.RESEND_FORWARDING_LINK, purpose=Purpose.FORWARDING_ADDRESS,
+        kind="forwarding_address", action="forwarding_link_resent", ip=ip, actor=actor,
+    )  # fmt: skip
 
 
 def activation_revise(
@@ -392,6 +392,9 @@ def activation_set_password(
     store = store or get_account_store()
     # `user` is any object with names and login (see forms.NewPasswordForm).
     validate_password(password, user=activation_password_subject(flow))  # type: ignore[arg-type]
+    # The argon2 hash (0.3 s) is made before the transaction, so that the flow's lock, and
+    # SQLite's lock on the whole database, are not held while it runs.
+    password_hash = make_password(password) if isinstance(store, SqlAccountStore) else ""
     with transaction.atomic():
         flow = _lock(flow)
         now = clock.now()
@@ -412,6 +415,7 @@ def activation_set_password(
                 charter_version=flow.charter_version,
                 charter_accepted_at=flow.charter_accepted_at,
                 activated_at=now,
+                password_hash=password_hash,
             ),
         )
         flow.activated_at = now

@@ -38,6 +38,11 @@ class Activation:
     charter_version: str
     charter_accepted_at: datetime
     activated_at: datetime
+    # The password already hashed with Django's hasher, for a store that keeps the hash
+    # (the SQL store), made before the caller's transaction: an argon2 hash takes 0.3 s, and
+    # no lock may be held that long (SQLite's is the whole database's). Other stores, which
+    # hand the password to a directory that hashes it, ignore it.
+    password_hash: str = ""
 
 
 @dataclass(frozen=True)

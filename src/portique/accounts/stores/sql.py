@@ -79,7 +79,7 @@ class SqlAccountStore:
 
     def activate(self, login: str, activation: Activation) -> None:
         Account.objects.filter(login=login).update(
-            password=make_password(activation.password),
+            password=activation.password_hash or make_password(activation.password),
             recovery_email=activation.recovery_email,
             recovery_email_verified_at=activation.recovery_email_verified_at,
             forwarding_address=activation.forwarding_address,
