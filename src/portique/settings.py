@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portique.core.middleware.ContentSecurityPolicyMiddleware",
     "portique.core.middleware.SessionLifetimeMiddleware",
     "portique.core.middleware.StoreUnavailableMiddleware",
 ]

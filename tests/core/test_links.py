@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portique.core import links
 from portique.core.links import (
@@ -361,3 +362,48 @@ def test_link_pending_returns_none_for_another_purpose() -> None:
     issue(purpose=RECOVERY)
 
     assert link_pending(subject="jane.doe", purpose=FORWARDING) is None
+
+
+@pytest.mark.django_db
+def test_links_sent_since_counts_per_person_and_per_address_whatever_its_case() -> None:
+    with time_machine.travel(datetime(2025, 3, 12, 9, 0, tzinfo=PARIS), tick=False):
+        link_issue(subject="jane.doe", purpose=RECOVERY, email="Perso@Example.com")
+    with time_machine.travel(datetime(2025, 3, 12, 10, 0, tzinfo=PARIS), tick=False):
+        link_issue(subject="jane.doe", purpose=RECOVERY, email="perso@example.com")
+        link_issue(subject="jane.doe", purpose=FORWARDING, email="ailleurs@example.org")
+        link_issue(subject="paul.martin", purpose=RECOVERY, email="PERSO@example.com")
+
+    since = datetime(2025, 3, 12, 9, 30, tzinfo=PARIS)
+    counts = links.links_sent_since(
+        since, subject="jane.doe", purpose=RECOVERY, email="perso@EXAMPLE.com"
+    )
+
+    assert counts == (1, 2)
+
+
+@pytest.mark.django_db
+def test_the_resend_limit_reads_indexes_not_the_whole_table() -> None:
+    # Every page that mails a link counts the links sent lately; the table holds every link
+    # of the retention period, tens of thousands in the first week of the year.
+    queries = CaptureQueriesContext(connection)
+    with queries:
+        links.links_sent_since(
+            datetime(2025, 3, 12, tzinfo=PARIS),
+            subject="jane.doe",
+            purpose=RECOVERY,
+            email="perso@example.com",
+        )
+    (count,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # On a nearly empty table PostgreSQL rightly prefers reading it all: ask it
+            # whether it could do without reading it all.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN {'QUERY PLAN ' if connection.vendor == 'sqlite' else ''}{count['sql']}"
+        )
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    assert "link_address_sent" in plan
+    assert "Seq Scan" not in plan  # PostgreSQL
+    assert "SCAN core_onetimelink" not in plan  # SQLite (an index read is a SEARCH)

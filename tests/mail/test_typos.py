@@ -2,8 +2,10 @@
 the providers themselves and every other domain are left alone."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from portique.mail.typos import COMMON_DOMAINS, suggest
+from portique.mail.typos import COMMON_DOMAINS, _distance, suggest
 
 MISSPELT = [
     ("perso@gmial.com", "perso@gmail.com"),
@@ -68,3 +70,28 @@ def test_suggestion_for_a_domain_typed_in_capitals_keeps_the_local_part() -> Non
 @pytest.mark.parametrize("typed", ["gmial.com", "@gmial.com", "perso@", ""])
 def test_text_without_a_local_part_or_domain_gets_no_suggestion(typed: str) -> None:
     assert suggest(typed) is None
+
+
+def _suggest_by_comparing_every_provider(address: str) -> str | None:
+    local, _, domain = address.rpartition("@")
+    domain = domain.lower()
+    if domain in COMMON_DOMAINS:
+        return None
+    best = min(COMMON_DOMAINS, key=lambda known: _distance(domain, known))
+    allowed = 2 if len(best) >= 8 else 1
+    return f"{local}@{best}" if _distance(domain, best) <= allowed else None
+
+
+# Domains near the providers' (a few edits of one) and anywhere else.
+_EDITED = st.builds(
+    lambda known, cut, extra: known[:cut] + extra + known[cut + 1 :],
+    st.sampled_from(COMMON_DOMAINS),
+    st.integers(min_value=0, max_value=14),
+    st.text(alphabet="abcdefghilmnoprstu.-", max_size=3),
+)
+
+
+@given(st.one_of(_EDITED, st.text(alphabet="abcdefghijklmnopqrstuvwxyz.-", min_size=1)))
+def test_skipping_providers_of_another_length_changes_no_suggestion(domain: str) -> None:
+    address = f"perso@{domain}"
+    assert suggest(address) == _suggest_by_comparing_every_provider(address)

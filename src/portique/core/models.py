@@ -1,6 +1,7 @@
 """Cross-cutting records: the audit trail and one-time links."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class AuditEvent(models.Model):
@@ -44,7 +45,12 @@ class OneTimeLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["subject", "purpose"])]
+        indexes = [
+            # A person's pending links, and the links sent them lately (the resend limit).
+            models.Index(fields=["subject", "purpose", "created_at"], name="link_subject_sent"),
+            # The links sent lately to an address, whatever its case (the resend limit).
+            models.Index(Lower("email"), "created_at", name="link_address_sent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.subject}"

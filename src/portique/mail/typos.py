@@ -11,6 +11,7 @@ COMMON_DOMAINS = (
     "skynet.be", "bluewin.ch", "tutanota.com", "club-internet.fr", "aliceadsl.fr",
 )  # fmt: skip
 _KNOWN = frozenset(COMMON_DOMAINS)
+_MOST_TYPOS = 2
 
 
 def _distance(a: str, b: str) -> int:
@@ -36,7 +37,16 @@ def suggest(address: str) -> str | None:
     domain = domain.lower()
     if not local or not domain or domain in _KNOWN:
         return None
-    best = min(COMMON_DOMAINS, key=lambda known: _distance(domain, known))
+    best, best_distance = None, _MOST_TYPOS + 1
+    for known in COMMON_DOMAINS:
+        # Each typo changes the length by one at most: a domain whose length differs by
+        # more than the typos allowed cannot match, and costs no comparison.
+        if abs(len(known) - len(domain)) < best_distance:
+            distance = _distance(domain, known)
+            if distance < best_distance:
+                best, best_distance = known, distance
+    if best is None:
+        return None
     # Two typos on a short domain would match too much: allow them from 8 letters up.
-    allowed = 2 if len(best) >= 8 else 1
-    return f"{local}@{best}" if _distance(domain, best) <= allowed else None
+    allowed = _MOST_TYPOS if len(best) >= 8 else 1
+    return f"{local}@{best}" if best_distance <= allowed else None
