@@ -179,17 +179,29 @@ def change_password(client: Client, current: str, new: str, confirmation: str | 
     )
 
 
-def change_recovery_email(client: Client, address: str) -> Any:
+def change_recovery_email(client: Client, address: str, current_password: str = PASSWORD) -> Any:
+    """Post the recovery-address form, confirmed by the current password ("Mot de passe
+    actuel")."""
     return client.post(
         "/compte/mail-de-secours/",
-        {"recovery_email": address, "recovery_email_confirmation": address},
+        {
+            "recovery_email": address,
+            "recovery_email_confirmation": address,
+            "current_password": current_password,
+        },
     )
 
 
 def change_forwarding(
-    client: Client, address: str = "", *, wants: bool = True, keep_copy: bool = True
+    client: Client,
+    address: str = "",
+    *,
+    wants: bool = True,
+    keep_copy: bool = True,
+    current_password: str = PASSWORD,
 ) -> Any:
-    data: dict[str, str] = {}
+    """Post the redirection form, confirmed by the current password."""
+    data: dict[str, str] = {"current_password": current_password}
     if wants:
         data["wants_forwarding"] = "on"
     if address:

@@ -202,6 +202,7 @@ def test_account_page_changes_the_redirection_once_the_mailed_link_is_followed(
     forwarding.get_by_label("Confirmation de l'adresse de messagerie de redirection").fill(
         ELSEWHERE
     )
+    forwarding.get_by_label("Mot de passe actuel", exact=True).fill(ACTIVATED_PASSWORD)
     forwarding.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status").first).to_contain_text(f"Un mail a été envoyé à {ELSEWHERE}")
     expect(page.get_by_role("definition").filter(has_text=ELSEWHERE)).to_have_count(0)

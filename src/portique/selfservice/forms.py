@@ -1,4 +1,5 @@
-"""The forms of "Compte Informatique"; the redirection form is the activation's own."""
+"""The forms of "Compte Informatique"; the address forms are the activation's own, with the
+current password added."""
 
 from typing import Any
 
@@ -12,8 +13,17 @@ from portique.activation.forms import (
     _password_input,
 )
 
-__all__ = ["ChangePasswordForm", "DirectoryConsentForm", "ForwardingForm", "LoginForm",
-           "RecoveryEmailForm"]  # fmt: skip
+__all__ = ["ChangeForwardingForm", "ChangePasswordForm", "ChangeRecoveryEmailForm",
+           "DirectoryConsentForm", "LoginForm"]  # fmt: skip
+
+
+def _current_password() -> forms.CharField:
+    return forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        max_length=256,
+        widget=_password_input("current-password"),
+    )
 
 
 class LoginForm(forms.Form):
@@ -33,17 +43,35 @@ class LoginForm(forms.Form):
 class ChangePasswordForm(NewPasswordForm):
     """The new password twice, under the full policy, and the current one."""
 
-    current_password = forms.CharField(
-        label=_("Mot de passe actuel"),
-        strip=False,
-        max_length=256,
-        widget=_password_input("current-password"),
-    )
+    current_password = _current_password()
     field_order = ["current_password", "new_password", "new_password_confirmation"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields(self.field_order)
+
+
+class ChangeRecoveryEmailForm(RecoveryEmailForm):
+    """The new recovery address twice, and the current password: password resets go to this
+    address, so only someone who knows the password may change it."""
+
+    current_password = _current_password()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the page has three "Mot de passe actuel" fields, one per form.
+        kwargs.setdefault("auto_id", "recovery_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ChangeForwardingForm(ForwardingForm):
+    """The activation's redirection form, and the current password: whoever sets the
+    redirection receives the university mail, password resets of other services included."""
+
+    current_password = _current_password()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "forwarding_%s")
+        super().__init__(*args, **kwargs)
 
 
 class DirectoryConsentForm(forms.Form):

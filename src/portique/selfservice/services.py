@@ -25,6 +25,11 @@ class AccountError(Exception):
     """The change cannot be made; the message says why, for the page."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to confirm a change is not accepted: wrong, or the account
+    is locked after too many failures (told apart in the audit trail only, as at the login)."""
+
+
 @dataclass(frozen=True)
 class ChangeOutcome:
     """What a change did: applied at once, or waiting for a link mailed to `pending_to`."""
@@ -75,24 +80,68 @@ def account_login(
     account = store.find(identifier)
     login = account.login if account else ""
     counter = login or identifier
-    allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
-    # Always one password check, whether or not the account exists or is locked.
-    good = store.verify_password(login, password)
+    allowed, good = _password_judged(
+        counter=counter, login=login, password=password, ip=ip, store=store
+    )
     with transaction.atomic():
         if not (allowed and good and account is not None and account.activated):
-            locked = allowed and throttle.record_failure(identifier=counter, ip=ip)
             reason = "locked" if not allowed else "unknown" if account is None else "wrong"
             subject = login or identifier[:150]
             audit_record(
                 actor=identifier[:150], subject=subject, action="login_refused", ip=ip,
                 reason=reason,
             )  # fmt: skip
-            if locked:
-                audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
+            _failure_counted(counter=counter, subject=subject, allowed=allowed, ip=ip)
             return None
         throttle.record_success(identifier=counter)
         audit_record(actor=login, subject=login, action="login_succeeded", ip=ip)
     return account
+
+
+def _password_judged(
+    *, counter: str, login: str, password: str, ip: str | None, store: AccountStore
+) -> tuple[bool, bool]:
+    """Return (allowed, good): whether neither the account's counter nor the address is
+    locked, and whether `password` is the password of `login`."""
+    allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
+    # Always one password check, whether or not the account exists or is locked.
+    return allowed, store.verify_password(login, password)
+
+
+def _failure_counted(*, counter: str, subject: str, allowed: bool, ip: str | None) -> None:
+    """Count a refused password against the account and the address, and audit the lock it
+    may cause. An attempt made during a lock is not counted: it must not lengthen the lock."""
+    if allowed and throttle.record_failure(identifier=counter, ip=ip):
+        audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
+
+
+def _password_confirmed(
+    *,
+    account: AccountRecord,
+    password: str,
+    refused_action: str,
+    ip: str | None,
+    store: AccountStore,
+    **audit_data: object,
+) -> None:
+    """Let a sensitive change go on only if `password` is the account's current one; raise
+    WrongPassword otherwise. It is a login in all but name: a failure counts towards the
+    same lock, and a locked account is refused even its right password."""
+    login = account.login
+    allowed, good = _password_judged(
+        counter=login, login=login, password=password, ip=ip, store=store
+    )
+    if allowed and good:
+        throttle.record_success(identifier=login)
+        return
+    # Committed before the exception: the refusal stays in the trail and in the counts.
+    with transaction.atomic():
+        audit_record(
+            actor=login, subject=login, action=refused_action, ip=ip,
+            reason="wrong" if allowed else "locked", **audit_data,
+        )  # fmt: skip
+        _failure_counted(counter=login, subject=login, allowed=allowed, ip=ip)
+    raise WrongPassword("wrong current password")
 
 
 def account_session_register(*, login: str, session_key: str) -> None:
@@ -102,13 +151,22 @@ def account_session_register(*, login: str, session_key: str) -> None:
     )
 
 
-def account_sessions_end(*, login: str) -> int:
-    """End every session of `login`, in whatever browser; return how many."""
+def account_session_rekeyed(*, login: str, old_key: str, new_key: str) -> None:
+    """Follow a session of `login` to the key cycle_key() gave it, so that ending the
+    account's sessions still finds it."""
+    AccountSession.objects.filter(session_key=old_key).delete()
+    account_session_register(login=login, session_key=new_key)
+
+
+def account_sessions_end(*, login: str, keep: str = "") -> int:
+    """End every session of `login`, in whatever browser, except the one whose key is
+    `keep` (none by default); return how many were ended."""
     engine = import_module(settings.SESSION_ENGINE)
-    keys = list(AccountSession.objects.filter(login=login).values_list("session_key", flat=True))
+    sessions = AccountSession.objects.filter(login=login).exclude(session_key=keep)
+    keys = list(sessions.values_list("session_key", flat=True))
     for key in keys:
         engine.SessionStore(session_key=key).delete()
-    AccountSession.objects.filter(login=login).delete()
+    sessions.delete()
     return len(keys)
 
 
@@ -120,29 +178,51 @@ def account_change_password(
     login: str,
     current_password: str,
     new_password: str,
+    session_key: str,
     ip: str | None = None,
     store: AccountStore | None = None,
 ) -> None:
-    """Replace the password, the current one being required. Raises AccountError for a
-    wrong current password, ValidationError for a new one the rules refuse."""
+    """Replace the password, the current one being required, and end every other session of
+    the account: whoever had opened one with the old password is out. The session whose key
+    is `session_key`, the one making the change, is kept (the caller gives it a new key).
+    Raises WrongPassword for a wrong current password, ValidationError for a new one the
+    rules refuse."""
     store = _store(store)
     account = _activated(login, store)
-    if not store.verify_password(login, current_password):
-        with transaction.atomic():
-            audit_record(actor=login, subject=login, action="password_change_refused", ip=ip)
-        raise AccountError("wrong current password")
+    # Counted like the other confirmations: otherwise this form would be an unthrottled way
+    # to guess the password that they ask for.
+    _password_confirmed(
+        account=account, password=current_password, refused_action="password_change_refused",
+        ip=ip, store=store,
+    )  # fmt: skip
     validate_password(new_password, user=password_subject(account))  # type: ignore[arg-type]
     with transaction.atomic():
         store.set_password(login, new_password)
-        audit_record(actor=login, subject=login, action="password_changed", ip=ip)
+        ended = account_sessions_end(login=login, keep=session_key)
+        audit_record(
+            actor=login, subject=login, action="password_changed", ip=ip, sessions_ended=ended
+        )
         _notify(account, change="password")
 
 
 def account_request_recovery_email_change(
-    *, login: str, recovery_email: str, ip: str | None = None, store: AccountStore | None = None
+    *,
+    login: str,
+    recovery_email: str,
+    current_password: str,
+    ip: str | None = None,
+    store: AccountStore | None = None,
 ) -> ChangeOutcome:
-    """Mail a link to the new recovery address; the change is made when it is followed."""
-    account = _activated(login, _store(store))
+    """Mail a link to the new recovery address, the current password being required (it is
+    where password resets go); the change is made when the link is followed. Raises
+    WrongPassword for a wrong current password."""
+    store = _store(store)
+    account = _activated(login, store)
+    _password_confirmed(
+        account=account, password=current_password,
+        refused_action="recovery_email_change_refused", ip=ip, store=store,
+        recovery_email=recovery_email,
+    )  # fmt: skip
     with transaction.atomic():
         mail_link(
             subject=login,
@@ -163,13 +243,16 @@ def account_change_forwarding(
     *,
     login: str,
     wants_forwarding: bool,
+    current_password: str,
     forwarding_address: str = "",
     keep_copy: bool | None = None,
     ip: str | None = None,
     store: AccountStore | None = None,
 ) -> ChangeOutcome:
-    """Change the redirection under the activation's rules: a vacataire cannot remove it; an
-    address other than the (verified) recovery address is confirmed by a mailed link."""
+    """Change the redirection under the activation's rules, the current password being
+    required: a vacataire cannot remove it; an address other than the (verified) recovery
+    address is confirmed by a mailed link. Raises WrongPassword for a wrong current
+    password."""
     store = _store(store)
     account = _activated(login, store)
     rules = rules_for(account.category)
@@ -185,6 +268,12 @@ def account_change_forwarding(
         account.recovery_email.lower(),
         account.forwarding_address.lower(),
     }
+    # The link proves only that the new address works, and its holder may be the one asking:
+    # the password proves that the account's owner wants their mail to go there.
+    _password_confirmed(
+        account=account, password=current_password, refused_action="forwarding_change_refused",
+        ip=ip, store=store, forwarding_address=address,
+    )  # fmt: skip
     with transaction.atomic():
         if needs_link:
             if keep is not None:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,8 @@ from portique.selfservice import services
 
 SESSION_ACCOUNT = "account_login"
 SESSION_LINK = "account_link"
+# Also while the account is locked, as the login says the same whether it is locked or not.
+WRONG_PASSWORD = gettext_lazy("Mot de passe actuel incorrect.")
 
 View = Callable[..., HttpResponse]
 
@@ -58,6 +61,18 @@ def account_required(view: View) -> View:
     return wrapper
 
 
+def _new_session_id(request: HttpRequest, login: str) -> None:
+    """Give this browser a new session id, logged in as `login`: the old id leads nowhere,
+    and the account's list of sessions follows the new one."""
+    old_key = request.session.session_key or ""
+    request.session.cycle_key()
+    request.session[SESSION_ACCOUNT] = login
+    request.session.save()
+    services.account_session_rekeyed(
+        login=login, old_key=old_key, new_key=request.session.session_key or ""
+    )
+
+
 @require_POST
 @never_cache
 def login(request: HttpRequest) -> HttpResponse:
@@ -69,12 +84,7 @@ def login(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
         if account is not None:
-            request.session.cycle_key()
-            request.session[SESSION_ACCOUNT] = account.login
-            request.session.save()
-            services.account_session_register(
-                login=account.login, session_key=request.session.session_key or ""
-            )
+            _new_session_id(request, account.login)
             return redirect("selfservice:account")
         form.add_error(None, _("Identifiant ou mot de passe incorrect."))
     return render(request, "core/home.html", {"form": form}, status=200)
@@ -102,8 +112,8 @@ def _page(
         "password_form": account_forms.ChangePasswordForm(
             account=services.password_subject(account)
         ),
-        "recovery_form": account_forms.RecoveryEmailForm(),
-        "forwarding_form": account_forms.ForwardingForm(
+        "recovery_form": account_forms.ChangeRecoveryEmailForm(),
+        "forwarding_form": account_forms.ChangeForwardingForm(
             rules=rules,
             initial={
                 "wants_forwarding": bool(account.forwarding_address),
@@ -152,13 +162,16 @@ def change_password(request: HttpRequest, account: AccountRecord) -> HttpRespons
                 login=account.login,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
+                session_key=request.session.session_key or "",
                 ip=client_ip(request),
             )
-        except services.AccountError:
-            form.add_error("current_password", _("Mot de passe actuel incorrect."))
+        except services.WrongPassword:
+            form.add_error("current_password", WRONG_PASSWORD)
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
+            # The other sessions are ended; this one goes on under a new id.
+            _new_session_id(request, account.login)
             messages.success(request, _("Votre mot de passe a été changé."))
             return redirect("selfservice:account")
     return _page(request, account, status=200, password_form=form)
@@ -173,14 +186,17 @@ def password_rules_check(request: HttpRequest, account: AccountRecord) -> HttpRe
 @require_POST
 @account_required
 def change_recovery_email(request: HttpRequest, account: AccountRecord) -> HttpResponse:
-    form = account_forms.RecoveryEmailForm(request.POST)
+    form = account_forms.ChangeRecoveryEmailForm(request.POST)
     if form.is_valid():
         try:
             outcome = services.account_request_recovery_email_change(
                 login=account.login,
                 recovery_email=form.cleaned_data["recovery_email"],
+                current_password=form.cleaned_data["current_password"],
                 ip=client_ip(request),
             )
+        except services.WrongPassword:
+            form.add_error("current_password", WRONG_PASSWORD)
         except SendLimitReached as error:
             form.add_error(None, str(error))
         else:
@@ -191,16 +207,19 @@ def change_recovery_email(request: HttpRequest, account: AccountRecord) -> HttpR
 @require_POST
 @account_required
 def change_forwarding(request: HttpRequest, account: AccountRecord) -> HttpResponse:
-    form = account_forms.ForwardingForm(request.POST, rules=rules_for(account.category))
+    form = account_forms.ChangeForwardingForm(request.POST, rules=rules_for(account.category))
     if form.is_valid():
         try:
             outcome = services.account_change_forwarding(
                 login=account.login,
                 wants_forwarding=form.cleaned_data["wants_forwarding"],
+                current_password=form.cleaned_data["current_password"],
                 forwarding_address=form.cleaned_data.get("forwarding_address", ""),
                 keep_copy=form.cleaned_data.get("keep_copy"),
                 ip=client_ip(request),
             )
+        except services.WrongPassword:
+            form.add_error("current_password", WRONG_PASSWORD)
         except (services.AccountError, SendLimitReached) as error:
             form.add_error(None, str(error))
         else:
