@@ -8,11 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portique.activation.models import ActivationFlow
+from portique.helpdesk.forms import AdminLoginForm
 from portique.helpdesk.models import PersonFile
 from portique.mail.models import OutboundMail
 
 # The admin is the helpdesk's and the administrators' console: named after the portal.
 admin.site.site_header = admin.site.site_title = "Portique"
+# Its login is throttled and audited like the portal's (see AdminLoginForm).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(PersonFile)

@@ -1,5 +1,6 @@
-"""The helpdesk's actions on a person, the creation of agents, and the purge. Each action
-runs in one transaction with its audit row: the agent as actor, the person as subject."""
+"""The helpdesk's actions on a person, the creation of agents, the admin's login and the
+purge. Each action on a person runs in one transaction with its audit row: the agent as
+actor, the person as subject."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from portique.core.audit import audit_record
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
+from portique.helpdesk.selectors import admin_login_counter
 from portique.mail.models import OutboundMail
 
 
@@ -102,6 +104,33 @@ def letter_reissue(*, login: str, actor: str, ip: str | None = None) -> bytes:
     except CannotReissue as refused:
         raise HelpdeskError(str(refused)) from None
     return pdf
+
+
+# --- The admin's login ------------------------------------------------------------------
+
+
+def admin_login_refuse(*, username: str, ip: str | None, reason: str) -> bool:
+    """Audit a refused login to the admin and, unless it was refused because of a lock,
+    count it against the username and the address; returns whether it locked the
+    username (the lock is audited too)."""
+    with transaction.atomic():
+        # Attempts during a lock are not counted: they do not make the lock longer.
+        locked = reason != "locked" and throttle.record_failure(
+            identifier=admin_login_counter(username), ip=ip
+        )
+        audit_record(
+            actor=username, subject=username, action="admin_login_refused", ip=ip, reason=reason
+        )
+        if locked:
+            audit_record(actor="system", subject=username, action="admin_login_locked", ip=ip)
+    return locked
+
+
+def admin_login_accept(*, username: str, ip: str | None) -> None:
+    """Audit a login to the admin and forget the username's failures."""
+    with transaction.atomic():
+        throttle.record_success(identifier=admin_login_counter(username))
+        audit_record(actor=username, subject=username, action="admin_login_succeeded", ip=ip)
 
 
 # --- Agents -----------------------------------------------------------------------------
