@@ -244,7 +244,7 @@ if PORTIQUE_CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "portique.core.cache.DatabaseCache",
             "LOCATION": "portique_cache",
             "KEY_PREFIX": "portique",
         }

@@ -7,7 +7,6 @@ one, so that the lock tells an attacker nothing either.
 """
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -83,11 +82,8 @@ def _count(counter: str, window_seconds: int) -> int:
     except ValueError:  # the window closed between add() and incr()
         cache.set(counter, 1, timeout=window_seconds)
         count = 1
-    # The database cache's incr() writes the count back with the default timeout (five
-    # minutes), which would make the window "five minutes since the last count" whatever
-    # the setting says: the counter ends with its window.
-    ends = cache.get(window) or now + window_seconds
-    cache.touch(counter, timeout=max(1, math.ceil(ends - now)))
+    # incr() keeps the counter's expiry, the end of its window (Redis's INCR does, and so
+    # does Portique's database cache: core/cache.py).
     return int(count)
 
 
