@@ -8,6 +8,11 @@ people, with PORTIQUE_ACCOUNT_STORE=ldap aimed at it).
 The directory holds dc=univ,dc=test, ou=people and ou=services, and Portique's service
 account. Its access rules are the ones a university gives such an account: it reads people
 and writes only what the activation changes; a person can only bind.
+
+Its size limit is SIZE_LIMIT entries (slapd's default is 500), which the service account
+may page past (size.prtotal), as the README tells universities to allow. A second account,
+`limited_service_dn`, reads the same but keeps slapd's default: its paged searches stop at
+the size limit too.
 """
 
 import os
@@ -44,6 +49,10 @@ ADMIN_DN = f"cn=admin,{BASE_DN}"
 ADMIN_PASSWORD = "slapd-admin-secret"
 SERVICE_DN = f"cn=portique,{SERVICES_BASE}"
 SERVICE_PASSWORD = "portique-service-secret"
+LIMITED_SERVICE_DN = f"cn=portique-limited,{SERVICES_BASE}"
+LIMITED_SERVICE_PASSWORD = "portique-limited-secret"
+# Small, so that a handful of entries goes past it.
+SIZE_LIMIT = 5
 
 # What Portique's service account may change in a person's entry, and nothing else.
 WRITABLE_BY_SERVICE = (
@@ -81,6 +90,7 @@ def ssha(password: str) -> str:
 
 def _slapd_conf(workdir: Path, data: Path) -> str:
     service = f'dn.exact="{SERVICE_DN}"'
+    limited = f'dn.exact="{LIMITED_SERVICE_DN}"'
     people = f'dn.subtree="{PEOPLE_BASE}"'
     return f"""\
 include {SYSTEM_SCHEMA / "core.schema"}
@@ -105,6 +115,9 @@ rootpw {ssha(ADMIN_PASSWORD)}
 directory {data}
 index objectClass eq
 index uid,mail eq
+# Before `limits`, which starts from it. The service account's paged searches go past it.
+sizelimit {SIZE_LIMIT}
+limits {service} size.prtotal=unlimited
 
 # The service account may add people (`portique add-person` and the demo create entries;
 # in production your identity management usually does, and this rule can go).
@@ -126,11 +139,13 @@ access to attrs=userPassword
 # What the activation writes.
 access to {people} attrs={",".join(WRITABLE_BY_SERVICE)}
     by {service} write
+    by {limited} read
     by * none
-# The service account reads the rest of the directory; a person bound as themselves reads
+# The service accounts read the rest of the directory; a person bound as themselves reads
 # nothing (the root DSE and the schema stay readable by all: they are not in this database).
 access to *
     by {service} read
+    by {limited} read
     by * none
 """
 
@@ -157,6 +172,13 @@ objectClass: simpleSecurityObject
 cn: portique
 description: Portique, the IT-account activation portal
 userPassword: {ssha(SERVICE_PASSWORD)}
+
+dn: {LIMITED_SERVICE_DN}
+objectClass: applicationProcess
+objectClass: simpleSecurityObject
+cn: portique-limited
+description: Portique, without paged searches past the size limit
+userPassword: {ssha(LIMITED_SERVICE_PASSWORD)}
 """
 
 
@@ -174,6 +196,9 @@ class SlapdServer:
         self.admin_password = ADMIN_PASSWORD
         self.service_dn = SERVICE_DN
         self.service_password = SERVICE_PASSWORD
+        self.limited_service_dn = LIMITED_SERVICE_DN
+        self.limited_service_password = LIMITED_SERVICE_PASSWORD
+        self.size_limit = SIZE_LIMIT
         self.config = workdir / "slapd.conf"
         self.log = workdir / "slapd.log"
         self._process: subprocess.Popen[bytes] | None = None

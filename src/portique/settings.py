@@ -357,6 +357,8 @@ PORTIQUE_LDAP_CATEGORY_VALUES: dict[str, str] = json.loads(
 PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES", default=[])
 # Active Directory sets passwords through unicodePwd instead of RFC 3062 (untested here).
 PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
+# The most entries one public-directory search reads, in pages, past the directory's size limit.
+PORTIQUE_LDAP_SEARCH_MAX_ENTRIES: int = env.int("PORTIQUE_LDAP_SEARCH_MAX_ENTRIES", default=1000)
 
 # Operations. How long `portique purge` keeps what it deletes: audit rows (a year, GDPR),
 # activation flows past their expiry, one-time links once used, expired or revoked, sent

@@ -147,6 +147,59 @@ def test_a_stopped_slapd_refuses_connections_and_restarts_with_its_data(
     assert binds(slapd, jane, JANE_PASSWORD)
 
 
+@pytest.fixture
+def eight_annas(slapd: SlapdServer) -> int:
+    """Eight people named Anna, more than the size limit, added by the admin."""
+    slapd.reset()
+    with slapd.connection() as admin:
+        for number in range(1, 9):
+            added = admin.add(
+                f"uid=anna.{number},{slapd.people_base}",
+                ["inetOrgPerson"],
+                {"uid": f"anna.{number}", "cn": f"Anna Nom{number}", "sn": f"Nom{number}"},
+            )
+            assert added, admin.result
+    return 8
+
+
+def service_search(slapd: SlapdServer, dn: str, password: str, *, paged: bool = False) -> int:
+    """Count what `dn` reads of the Annas, at once or in pages of 2 (ldap3 does not raise on
+    sizeLimitExceeded: it returns what came before)."""
+    with slapd.connection(dn, password) as connection:
+        if not paged:
+            connection.search(slapd.people_base, "(cn=anna*)", attributes=["uid"])
+            return len(connection.entries)
+        found = connection.extend.standard.paged_search(
+            slapd.people_base, "(cn=anna*)", attributes=["uid"], paged_size=2, generator=False
+        )
+        return len(found)
+
+
+def test_a_plain_search_by_the_service_account_stops_at_the_size_limit(
+    slapd: SlapdServer, eight_annas: int
+) -> None:
+    assert service_search(slapd, slapd.service_dn, slapd.service_password) == slapd.size_limit
+
+
+def test_a_paged_search_by_the_service_account_goes_past_the_size_limit(
+    slapd: SlapdServer, eight_annas: int
+) -> None:
+    read = service_search(slapd, slapd.service_dn, slapd.service_password, paged=True)
+
+    assert read == eight_annas
+
+
+def test_a_paged_search_by_the_limited_account_stops_at_the_size_limit(
+    slapd: SlapdServer, eight_annas: int
+) -> None:
+    # slapd's default: paging does not go past the size limit (size.prtotal=hard).
+    read = service_search(
+        slapd, slapd.limited_service_dn, slapd.limited_service_password, paged=True
+    )
+
+    assert read == slapd.size_limit
+
+
 def test_ldap_settings_point_the_ldap_store_at_an_empty_slapd(
     jane: str, ldap_settings: SlapdServer, settings: Any
 ) -> None:

@@ -491,6 +491,99 @@ def test_search_with_filter_characters_finds_nothing(store: AccountStore) -> Non
     assert (page.entries, page.total) == ([], 0)
 
 
+@pytest.mark.parametrize("query", ["helene", "LEFEVRE", "Hélène", "lefèvre helene"])
+def test_search_ignores_case_and_accents(store: AccountStore, query: str) -> None:
+    listed(store, "helene.lefevre", "Hélène", "Lefèvre")
+
+    page = store.search_directory(query, offset=0, limit=10)
+
+    assert (logins(page.entries), page.total) == (["helene.lefevre"], 1)
+
+
+def test_search_with_accents_finds_a_name_written_without(store: AccountStore) -> None:
+    listed(store, "elodie.martin", "ELODIE", "MARTIN")
+
+    page = store.search_directory("Élodie", offset=0, limit=10)
+
+    assert logins(page.entries) == ["elodie.martin"]
+
+
+@pytest.mark.parametrize(
+    ("query", "login"),
+    [
+        ("dvorak antonin", "antonin.dvorak"),
+        ("stefan", "stefan.sandor"),
+        ("SANDOR", "stefan.sandor"),
+        ("francoise d'arcy", "francoise.darcy"),
+    ],
+)
+def test_search_ignores_the_accents_of_european_names(
+    store: AccountStore, query: str, login: str
+) -> None:
+    listed(store, "antonin.dvorak", "Antonín", "Dvořák")
+    listed(store, "stefan.sandor", "Ștefan", "Șandor")
+    listed(store, "francoise.darcy", "Françoise", "D'Arçy")
+
+    page = store.search_directory(query, offset=0, limit=10)
+
+    assert logins(page.entries) == [login]
+
+
+def test_search_with_the_accents_of_the_name_finds_it_beyond_european_letters(
+    store: AccountStore,
+) -> None:
+    # ễ is not among the letters the LDAP store spells out: typed, it is still found.
+    listed(store, "thi.nguyen", "Thị", "Nguyễn")
+
+    page = store.search_directory("nguyễn", offset=0, limit=10)
+
+    assert logins(page.entries) == ["thi.nguyen"]
+
+
+def test_search_finds_the_word_not_its_letters_apart(store: AccountStore) -> None:
+    # "Antoine" holds "an" and "ne", which the LDAP store asks the directory for.
+    listed(store, "anne.martin", "Anne", "Martin")
+    listed(store, "antoine.martin", "Antoine", "Martin")
+
+    page = store.search_directory("anne", offset=0, limit=10)
+
+    assert (logins(page.entries), page.total) == (["anne.martin"], 1)
+
+
+def test_search_needs_every_word_of_a_long_query(store: AccountStore) -> None:
+    # The LDAP store asks the directory for the first three words only.
+    listed(store, "anne.dupont", "Anne Marie Claire", "Dupont")
+    listed(store, "anne.martin", "Anne Marie Claire", "Martin")
+
+    page = store.search_directory("anne marie claire martin", offset=0, limit=10)
+
+    assert (logins(page.entries), page.total) == (["anne.martin"], 1)
+
+
+def test_search_needs_a_long_word_to_its_last_letter(store: AccountStore) -> None:
+    # The LDAP store asks the directory for the first six letters of a word only.
+    listed(store, "jean.lefevre", "Jean", "Lefèvre")
+    listed(store, "jean.lefevrier", "Jean", "Lefévrier")
+
+    page = store.search_directory("lefevre", offset=0, limit=10)
+
+    assert (logins(page.entries), page.total) == (["jean.lefevre"], 1)
+
+
+def test_search_finds_a_word_within_one_name_not_across_both(store: AccountStore) -> None:
+    listed(store, "jane.doe", "Jane", "Doe")
+
+    page = store.search_directory("nedo", offset=0, limit=10)
+
+    assert (page.entries, page.total) == ([], 0)
+
+
+def test_search_that_read_everything_is_not_truncated(store: AccountStore) -> None:
+    listed(store, "jane.doe", "Jane", "Doe")
+
+    assert store.search_directory("doe", offset=0, limit=10).truncated is False
+
+
 # -- in the directory itself (LDAP only) -------------------------------------------------
 
 

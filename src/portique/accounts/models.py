@@ -1,12 +1,64 @@
 """People (the HR record) and their accounts (the IT identity, when the SQL store keeps it)."""
 
+from collections.abc import Collection, Iterable
+from typing import Any
+
 from django.db import models
+
+from portique.accounts.folding import search_key
+
+_NAME_FIELDS = frozenset({"first_name", "last_name"})
 
 
 class Category(models.TextChoices):
     STUDENT = "student", "étudiant"
     STAFF = "staff", "personnel"
     VACATAIRE = "vacataire", "personnel vacataire"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    """Bulk writes that keep each person's search_key in step with their names, as save()
+    does: the HR import creates and updates people in bulk."""
+
+    def bulk_create(
+        self,
+        objs: Iterable["Person"],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list["Person"]:
+        people = list(objs)
+        for person in people:
+            person.search_key = search_key(person.first_name, person.last_name)
+        if update_fields is not None and _NAME_FIELDS & set(update_fields):
+            update_fields = [*update_fields, "search_key"]
+        return super().bulk_create(
+            people,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
+        )
+
+    def bulk_update(
+        self, objs: Iterable["Person"], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        people, fields = list(objs), list(fields)
+        if _NAME_FIELDS & set(fields):
+            for person in people:
+                person.search_key = search_key(person.first_name, person.last_name)
+            fields.append("search_key")
+        return super().bulk_update(people, fields, batch_size=batch_size)
+
+    def update(self, **kwargs: Any) -> int:
+        # No database folds accents in SQL: names updated without their key would leave it
+        # stale. bulk_update() comes through here with both.
+        if _NAME_FIELDS & kwargs.keys() and "search_key" not in kwargs:
+            raise TypeError("change names with save() or bulk_update(), which keep search_key")
+        return super().update(**kwargs)
 
 
 class Person(models.Model):
@@ -24,12 +76,25 @@ class Person(models.Model):
     # people created before letters had one). Step 2 refuses it afterwards.
     provisional_password_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The names folded (lower case, no accents), which the directory search matches with a
+    # plain LIKE on every database: SQLite folds the case of ASCII letters only, and no
+    # database drops accents by itself. Written by save() and PersonQuerySet.
+    search_key = models.TextField(default="", editable=False)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.login})"
+
+    def save(self, **kwargs: Any) -> None:
+        self.search_key = search_key(self.first_name, self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and _NAME_FIELDS & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_key"]
+        super().save(**kwargs)
 
 
 class Account(models.Model):

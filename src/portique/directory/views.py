@@ -42,5 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
             found = store.search_directory(
                 query, offset=(page.number - 1) * PAGE_SIZE, limit=PAGE_SIZE
             )
-        context.update(entries=found.entries, total=found.total, page=page)
+        context.update(
+            entries=found.entries, total=found.total, truncated=found.truncated, page=page
+        )
     return render(request, "directory/search.html", context)

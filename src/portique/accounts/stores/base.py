@@ -59,10 +59,13 @@ class ProfileChanges:
 
 @dataclass(frozen=True)
 class DirectoryPage:
-    """One page of public-directory results and how many there are in all."""
+    """One page of public-directory results and how many there are in all. `truncated`: the
+    store stopped reading at its bound (PORTIQUE_LDAP_SEARCH_MAX_ENTRIES) or at the
+    directory's own limit, so that `total` counts the matches among what it read only."""
 
     entries: list[AccountRecord]
     total: int
+    truncated: bool = False
 
 
 class StoreUnavailable(Exception):
@@ -113,7 +116,8 @@ class AccountStore(Protocol):
 
     def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
         """Return the activated accounts that consented to the public directory and whose
-        name contains every word of `query`, sorted by name."""
+        first or last name contains each word of `query`, ignoring case and accents, sorted
+        by name."""
         ...
 
     def activate(self, login: str, activation: Activation) -> None:

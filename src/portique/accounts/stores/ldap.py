@@ -7,8 +7,13 @@ the SupAnn schema, or compatible), which CAS, the mail system and every other se
 - Attribute names are a setting (PORTIQUE_LDAP_ATTRIBUTES) with SupAnn defaults.
 - Any network failure or timeout becomes StoreUnavailable: the caller shows "service
   temporarily unavailable" and counts no failure against the person.
+- The public directory's search reads its matches a page at a time (Simple Paged Results,
+  RFC 2696), so that it goes past the directory's size limit, up to
+  PORTIQUE_LDAP_SEARCH_MAX_ENTRIES entries.
 """
 
+import itertools
+import logging
 import queue
 import ssl
 import time
@@ -18,11 +23,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from ldap3 import BASE, MODIFY_REPLACE, NONE, SUBTREE, Connection, Server, Tls
+from ldap3 import BASE, MODIFY_REPLACE, NO_ATTRIBUTES, NONE, SUBTREE, Connection, Server, Tls
 from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
 
+from portique.accounts.folding import fold, query_words
 from portique.accounts.stores.base import (
     AccountRecord,
     Activation,
@@ -32,6 +38,7 @@ from portique.accounts.stores.base import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Which directory attribute holds each piece of the account. `unlisted` is SupAnn's
 # supannListeRouge: TRUE when the person does NOT appear in the public directory.
@@ -72,6 +79,60 @@ _UNREACHABLE = (
 # Password Modify and other writes are retried this many times, with these pauses.
 _WRITE_ATTEMPTS = (0.0, 0.2, 0.5)
 
+# The directory search reads at most this many entries (PORTIQUE_LDAP_SEARCH_MAX_ENTRIES),
+# this many per page: OpenLDAP's default size limit, and half of Active Directory's
+# MaxPageSize, so that no server shortens or refuses the page.
+DEFAULT_SEARCH_MAX_ENTRIES = 1000
+DEFAULT_SEARCH_PAGE_SIZE = 500
+# The directory is asked for the first words of a query, and the first pairs of letters of
+# each: a filter of 100 characters of vowels would otherwise hold 10,000 substrings, and
+# take seconds. The words and letters left out are checked on the entries read.
+_WORDS_ASKED = 3
+_PAIRS_ASKED = 3
+_PAGED_RESULTS = "1.2.840.113556.1.4.319"
+# A search the directory ended before its last match: its time or size limit.
+_STOPPED_BY_THE_DIRECTORY = {3: "timeLimitExceeded", 4: "sizeLimitExceeded"}
+
+
+def _accented_letters() -> dict[str, str]:
+    """Return the lower-case letters of the Latin-1 Supplement and Latin Extended-A blocks,
+    and Romanian ș and ț, grouped under the letter they fold to: {"e": "eèéêëēĕėęě", ...}."""
+    spellings: dict[str, str] = {}
+    for code in [*range(0xC0, 0x180), 0x219, 0x21B]:
+        letter = chr(code)
+        base = fold(letter)
+        if letter == letter.lower() and base != letter and len(base) == 1 and base.isascii():
+            spellings[base] = spellings.get(base, base) + letter
+    return spellings
+
+
+_SPELLINGS = _accented_letters()
+
+
+def _pairs(word: str) -> list[str]:
+    """Cut a folded word into pairs of letters ("helene": he, le, ne); a word of odd length
+    ends with its last two letters, a word of one or two letters is its own pair."""
+    if len(word) <= 2:
+        return [word]
+    pairs = [word[i : i + 2] for i in range(0, len(word) - 1, 2)]
+    return [*pairs, word[-2:]] if len(word) % 2 else pairs
+
+
+def _may_contain(attribute: str, word: str) -> str:
+    """Return a filter for the entries whose `attribute` may contain the folded `word` with
+    accents: each of its pairs of letters, in one accented spelling or another. Pairs keep
+    the filter small (110 substrings for "helene", which has 40,000 spellings); they let
+    through a few names that do not contain the word, which the caller drops."""
+    pairs = []
+    for pair in _pairs(word)[:_PAIRS_ASKED]:
+        spellings = itertools.product(*(_SPELLINGS.get(letter, letter) for letter in pair))
+        pairs.append(
+            "(|"
+            + "".join(f"({attribute}=*{escape_filter_chars(''.join(s))}*)" for s in spellings)
+            + ")"
+        )
+    return "(&" + "".join(pairs) + ")"
+
 
 def _generalized_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
@@ -111,8 +172,12 @@ class LdapAccountStore:
         category_values: dict[str, str] | None = None,
         object_classes: list[str] | None = None,
         active_directory: bool = False,
+        search_max_entries: int = DEFAULT_SEARCH_MAX_ENTRIES,
+        search_page_size: int = DEFAULT_SEARCH_PAGE_SIZE,
     ) -> None:
         self.active_directory = active_directory
+        self.search_max_entries = search_max_entries
+        self.search_page_size = search_page_size
         secure = url.lower().startswith("ldaps://")
         tls = (
             Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=ca_file) if (secure or starttls) else None
@@ -143,6 +208,7 @@ class LdapAccountStore:
             category_values=settings.PORTIQUE_LDAP_CATEGORY_VALUES or None,
             object_classes=settings.PORTIQUE_LDAP_OBJECT_CLASSES or None,
             active_directory=settings.PORTIQUE_LDAP_ACTIVE_DIRECTORY,
+            search_max_entries=settings.PORTIQUE_LDAP_SEARCH_MAX_ENTRIES,
         )
 
     # -- connections -----------------------------------------------------------------
@@ -225,37 +291,41 @@ class LdapAccountStore:
         return self._search(connection, f"({attribute}={escape_filter_chars(login)})")
 
     def _value(self, entry: Any, key: str) -> Any:
-        name = self.attributes[key]
-        if name not in entry.entry_attributes_as_dict:
-            return None
-        values = entry.entry_attributes_as_dict[name]
+        return self._first(entry.entry_attributes_as_dict, key)
+
+    def _first(self, values_of: dict[str, list[Any]], key: str) -> Any:
+        values = values_of.get(self.attributes[key])
         return values[0] if values else None
 
-    def _category(self, entry: Any) -> str:
-        name = self.attributes["category"]
-        values = {str(v).lower() for v in entry.entry_attributes_as_dict.get(name, [])}
+    def _category(self, values_of: dict[str, list[Any]]) -> str:
+        values = {str(v).lower() for v in values_of.get(self.attributes["category"], [])}
         for category, value in self.category_values.items():
             if value.lower() in values:
                 return category
         return ""
 
     def _record(self, entry: Any) -> AccountRecord:
-        unlisted = str(self._value(entry, "unlisted") or "").upper()
-        activated_at = _parse_time(self._value(entry, "activated_at"))
-        keep_copy = str(self._value(entry, "keep_copy") or "").upper()
+        # ldap3 builds this dict anew, copying every value, at each access: once per entry
+        # matters when the directory search reads hundreds of them.
+        values_of = entry.entry_attributes_as_dict
+
+        def text(key: str) -> str:
+            return str(self._first(values_of, key) or "")
+
+        activated_at = _parse_time(self._first(values_of, "activated_at"))
         return AccountRecord(
-            login=str(self._value(entry, "login") or ""),
-            email=str(self._value(entry, "email") or ""),
-            first_name=str(self._value(entry, "first_name") or ""),
-            last_name=str(self._value(entry, "last_name") or ""),
-            category=self._category(entry),
+            login=text("login"),
+            email=text("email"),
+            first_name=text("first_name"),
+            last_name=text("last_name"),
+            category=self._category(values_of),
             activated=activated_at is not None,
-            recovery_email=str(self._value(entry, "recovery_email") or ""),
-            forwarding_address=str(self._value(entry, "forwarding_address") or ""),
-            keep_copy=keep_copy == "TRUE",
-            directory_consent=unlisted == "FALSE",
-            charter_version=str(self._value(entry, "charter_version") or ""),
-            charter_accepted_at=_parse_time(self._value(entry, "charter_accepted_at")),
+            recovery_email=text("recovery_email"),
+            forwarding_address=text("forwarding_address"),
+            keep_copy=text("keep_copy").upper() == "TRUE",
+            directory_consent=text("unlisted").upper() == "FALSE",
+            charter_version=text("charter_version"),
+            charter_accepted_at=_parse_time(self._first(values_of, "charter_accepted_at")),
             activated_at=activated_at,
         )
 
@@ -329,35 +399,111 @@ class LdapAccountStore:
         )
 
     def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
-        words = query.split()
+        words = query_words(query)
         if not words:
             return DirectoryPage(entries=[], total=0)
-        a = self.attributes
-        names = "".join(
-            f"(|({a['first_name']}=*{escape_filter_chars(w)}*)({a['last_name']}=*{escape_filter_chars(w)}*))"
-            for w in words
+        ldap_filter = self._directory_filter(query)
+        entries, truncated = self._call(
+            lambda connection: self._read_pages(connection, ldap_filter)
         )
-        ldap_filter = f"(&({a['activated_at']}=*)({a['unlisted']}=FALSE){names})"
+        records = sorted(
+            (self._record(e) for e in entries if self._names_contain(e, words)),
+            key=lambda r: (r.last_name, r.first_name, r.login),
+        )
+        return DirectoryPage(
+            entries=records[offset : offset + limit], total=len(records), truncated=truncated
+        )
 
-        def search(connection: Connection) -> list[Any]:
+    def _directory_filter(self, query: str) -> str:
+        """Return a filter for the listed people whose first or last name may contain each
+        word of `query`, as typed or with other accents.
+
+        The directory's own rules ignore case but not accents: OpenLDAP's
+        caseIgnoreSubstringsMatch, like caseIgnoreMatch, lower-cases and normalises (NFKC)
+        but keeps é apart from e, so "helene" alone would miss Hélène. Each word is therefore
+        asked for as typed (found however accented the name, even with letters _SPELLINGS
+        lacks) or, folded, in any accented spelling (_may_contain); search_directory then
+        keeps the entries whose folded names contain every word."""
+        a = self.attributes
+        names = (a["first_name"], a["last_name"])
+        conditions: list[str] = []
+        for typed in query.split():
+            folded = query_words(typed)
+            if not folded:
+                continue
+            if len(conditions) == _WORDS_ASKED:
+                break
+            as_typed = "".join(f"({name}=*{escape_filter_chars(typed)}*)" for name in names)
+            accented = "".join(
+                "(|" + "".join(_may_contain(name, word) for name in names) + ")" for word in folded
+            )
+            conditions.append(f"(|{as_typed}(&{accented}))")
+        return f"(&({a['activated_at']}=*)({a['unlisted']}=FALSE){''.join(conditions)})"
+
+    def _names_contain(self, entry: Any, words: list[str]) -> bool:
+        """Tell whether one of the entry's first or last names, folded, contains each of
+        the folded `words`."""
+        values_of = entry.entry_attributes_as_dict
+        names = [
+            fold(str(value))
+            for key in ("first_name", "last_name")
+            for value in values_of.get(self.attributes[key], [])
+        ]
+        return all(any(word in name for name in names) for word in words)
+
+    def _read_pages(self, connection: Connection, ldap_filter: str) -> tuple[list[Any], bool]:
+        """Read the people `ldap_filter` matches, a page at a time (RFC 2696), at most
+        search_max_entries of them; return them, and whether there were more."""
+        entries: list[Any] = []
+        cookie: bytes | None = None
+        while True:
             connection.search(
                 self.people_base,
                 ldap_filter,
                 search_scope=SUBTREE,
                 attributes=self._attribute_list(),
-                size_limit=500,
                 time_limit=max(1, int(self.timeout)),
+                # One more than the bound, to know whether there are more.
+                paged_size=min(self.search_page_size, self.search_max_entries + 1 - len(entries)),
+                paged_cookie=cookie,
             )
-            return list(connection.entries)
+            entries.extend(connection.entries)
+            result = connection.result
+            control = (result.get("controls") or {}).get(_PAGED_RESULTS) or {}
+            cookie = (control.get("value") or {}).get("cookie")
+            if len(entries) > self.search_max_entries:
+                if cookie:
+                    self._abandon(connection, ldap_filter, cookie)
+                return entries[: self.search_max_entries], True
+            if result["result"] in _STOPPED_BY_THE_DIRECTORY:
+                # OpenLDAP counts a paged search's entries against the size limit of the
+                # service account, unless its `limits` raise size.prtotal (see README).
+                logger.warning(
+                    "The directory stopped a public-directory search after %d entries (%s): "
+                    "let the service account page past its size limit",
+                    len(entries),
+                    _STOPPED_BY_THE_DIRECTORY[result["result"]],
+                )
+                return entries, True
+            if not cookie:
+                return entries, False
 
+    def _abandon(self, connection: Connection, ldap_filter: str, cookie: bytes) -> None:
+        """Tell the directory to forget a paged search that will not be read to its end (a
+        page size of 0, RFC 2696), rather than keep its state until it times out."""
         try:
-            entries = self._call(search)
-        except ldap_errors.LDAPSizeLimitExceededResult:
-            entries = []
-        records = sorted(
-            (self._record(e) for e in entries), key=lambda r: (r.last_name, r.first_name, r.login)
-        )
-        return DirectoryPage(entries=records[offset : offset + limit], total=len(records))
+            connection.search(
+                self.people_base,
+                ldap_filter,
+                search_scope=SUBTREE,
+                attributes=[NO_ATTRIBUTES],
+                paged_size=0,
+                paged_cookie=cookie,
+            )
+        except ldap_errors.LDAPOperationResult as error:
+            # The entries are read already: a directory that refuses to forget the search
+            # only keeps it until its own timeout.
+            logger.info("The directory did not abandon a paged search: %s", error)
 
     # -- writing ---------------------------------------------------------------------
 

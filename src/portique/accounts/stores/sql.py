@@ -1,13 +1,12 @@
 """The default account store: accounts kept in Portique's own database."""
 
 from dataclasses import asdict
-from functools import reduce
-from operator import and_
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Q
 
+from portique.accounts.folding import query_words
 from portique.accounts.models import Account, Person
 from portique.accounts.stores.base import AccountRecord, Activation, DirectoryPage, ProfileChanges
 from portique.core import clock
@@ -116,16 +115,16 @@ class SqlAccountStore:
             Account.objects.filter(login=login, activated_at__isnull=False).update(**fields)
 
     def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
-        words = query.split()
+        words = query_words(query)
         if not words:
             return DirectoryPage(entries=[], total=0)
-        matches = reduce(
-            and_,
-            (Q(person__first_name__icontains=w) | Q(person__last_name__icontains=w) for w in words),
-        )
         found = (
             Account.objects.select_related("person")
-            .filter(matches, activated_at__isnull=False, directory_consent=True)
+            .filter(
+                *(Q(person__search_key__contains=word) for word in words),
+                activated_at__isnull=False,
+                directory_consent=True,
+            )
             .order_by("person__last_name", "person__first_name", "login")
         )
         return DirectoryPage(
