@@ -136,6 +136,21 @@ def session_cpu_seconds(leader: int) -> tuple[float, float]:
     return web / os.sysconf("SC_CLK_TCK"), mail / os.sysconf("SC_CLK_TCK")
 
 
+def services_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL and Redis servers of this machine (all
+    their processes: the benchmark is assumed alone on them), from /proc (Linux)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            command, _, rest = (entry / "stat").read_text().partition(") ")
+            if command.rpartition("(")[2] in ("postgres", "redis-server"):
+                fields = rest.split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def request_floor(port: int, leader: int, path: str, count: int = 500) -> float:
     """CPU seconds gunicorn spends on one GET of `path`, sent `count` times in a row on one
     kept connection, with no cookie: the least a request of that kind can cost here."""
@@ -397,6 +412,7 @@ class Outcome:
     web_cpu: float = 0.0
     mail_cpu: float = 0.0
     client_cpu: float = 0.0
+    services_cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -511,18 +527,19 @@ def report(
     print(f"  activated {outcome.activated}/{PEOPLE} in {outcome.seconds:.1f} s")
     print(f"  raw argon2, {WORKERS} processes: {hash_rate:.2f} hashes/s, {hash_cpu:.3f} CPU s each")
     if outcome.activated:
-        web, mail, client = (
+        web, mail, client, services = (
             cpu / outcome.activated
-            for cpu in (outcome.web_cpu, outcome.mail_cpu, outcome.client_cpu)
+            for cpu in (outcome.web_cpu, outcome.mail_cpu, outcome.client_cpu, outcome.services_cpu)
         )
         # CPU seconds depend little on what else the machine runs, unlike the rates above.
         print(
             f"  CPU per activation: gunicorn {web:.3f} s (of which one hash, {hash_cpu:.3f} s), "
-            f"mail worker {mail:.3f} s, simulated browsers and SMTP server {client:.3f} s"
+            f"mail worker {mail:.3f} s, simulated browsers and SMTP server {client:.3f} s, "
+            f"PostgreSQL and Redis {services:.3f} s"
         )
         print(
-            f"  so at most {hash_cpu / (web + mail + client):.2f} x the raw hash rate on a "
-            f"machine doing nothing else"
+            f"  so at most {hash_cpu / (web + mail + client + services):.2f} x the raw hash "
+            f"rate on a machine doing nothing else"
         )
     for error in outcome.errors[:10]:
         print(f"  ! {error}")
@@ -548,7 +565,9 @@ def explain(outcome: Outcome, hash_cpu: float, floors: dict[str, float]) -> None
     if not outcome.activated:
         return
     requests = sum(len(values) for values in outcome.timings.values()) / outcome.activated
-    per_activation = (outcome.web_cpu + outcome.mail_cpu + outcome.client_cpu) / outcome.activated
+    per_activation = (
+        outcome.web_cpu + outcome.mail_cpu + outcome.client_cpu + outcome.services_cpu
+    ) / outcome.activated
     pages = (outcome.web_cpu / outcome.activated - hash_cpu) / (requests - 1)
     # Everything an activation does beside its hash must fit in what the ratio leaves.
     budget = hash_cpu / GOAL_RATIO - hash_cpu
@@ -644,6 +663,7 @@ def run_backend(backend: str) -> int:
             floors = {path: request_floor(web_port, serve.pid, path) for path in FLOOR_PATHS}
             hash_rate, hash_cpu = argon2_rate(WORKERS)
             (web_cpu, mail_cpu), client_cpu = session_cpu_seconds(serve.pid), time.process_time()
+            services_cpu = services_cpu_seconds()
             outcome = run_people(web_port, mailbox, range(PEOPLE))
             expected = 3 * outcome.activated
             received = mailbox.wait_for_count(3 * warm.activated + expected, timeout=60)
@@ -651,6 +671,7 @@ def run_backend(backend: str) -> int:
             web_after, mail_after = session_cpu_seconds(serve.pid)
             outcome.web_cpu, outcome.mail_cpu = web_after - web_cpu, mail_after - mail_cpu
             outcome.client_cpu = time.process_time() - client_cpu
+            outcome.services_cpu = services_cpu_seconds() - services_cpu
         finally:
             stop(serve)
             controller.stop()
