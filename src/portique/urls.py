@@ -11,6 +11,7 @@ urlpatterns = [
     path("probleme-de-connexion/", include("portique.recovery.urls")),
     path("annuaire/", include("portique.directory.urls")),
     path("charte/", core_views.charter, name="charter"),
+    path("session/prolonger/", core_views.extend_session, name="extend_session"),
     path("activation/", include("portique.activation.urls")),
     path("dev/mail/", mail_views.dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),

@@ -21,12 +21,16 @@ from django.utils.timezone import now
 class DatabaseCache(DjangoDatabaseCache):
     """Django's database cache whose incr() counts every call, however concurrent."""
 
+    def __init__(self, table: str, params: dict[str, Any]) -> None:
+        super().__init__(table, params)
+        self.table = table
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         cache_key = self.make_and_validate_key(key, version=version)
         alias = router.db_for_write(self.cache_model_class)
         connection = connections[alias]
         quote = connection.ops.quote_name
-        table = quote(self._table)
+        table = quote(self.table)
         holding = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             cursor.execute(

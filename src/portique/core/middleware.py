@@ -7,12 +7,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -28,6 +30,9 @@ SESSION_RENEWED_AT = "portique_renewed_at"
 # The idle timeout is renewed when a page is shown, at most this often: between two
 # renewals a request writes nothing, unless it changes the session.
 RENEW_EVERY_SECONDS = 60
+# The page warns this long before the session ends, or half the idle time when that is
+# shorter: WCAG 2.2.1 asks for at least 20 seconds to ask for more time.
+WARN_BEFORE_SECONDS = 120
 
 
 class RequestIdMiddleware:
@@ -74,19 +79,63 @@ class SessionLifetimeMiddleware:
         limit = settings.PORTIQUE_SESSION_ABSOLUTE_HOURS * 3600
         if started is not None and time.time() - started > limit:
             session.flush()
+        # For base.html, which tells the page's script when the session ends.
+        request.session_time_left = functools.partial(session_time_left, request)  # type: ignore[attr-defined]
         response = self.get_response(request)
         # Only sessions that hold something are stamped: an anonymous visit writes nothing.
         if not session.is_empty():
             now = time.time()
             if SESSION_STARTED_AT not in session:
                 session[SESSION_STARTED_AT] = now
-            renewed = session.get(SESSION_RENEWED_AT, 0)
-            if session.modified or (
-                request.method in ("GET", "HEAD") and now - renewed >= RENEW_EVERY_SECONDS
-            ):
-                # Setting it marks the session modified: saved, with a new expiry and cookie.
-                session[SESSION_RENEWED_AT] = now
+            if _renews(request, now):
+                renew_session(session, now=now)
         return response
+
+
+def _renews(request: HttpRequest, now: float) -> bool:
+    """Whether the response to `request` restarts the idle timeout (see above)."""
+    session = request.session
+    renewed = session.get(SESSION_RENEWED_AT, 0)
+    return session.modified or (
+        request.method in ("GET", "HEAD") and now - renewed >= RENEW_EVERY_SECONDS
+    )
+
+
+def renew_session(session: SessionBase, *, now: float | None = None) -> None:
+    """Restart the session's idle timeout, as showing a page does; its absolute lifetime
+    stays what it was."""
+    # Setting it marks the session modified: saved, with a new expiry and cookie.
+    session[SESSION_RENEWED_AT] = time.time() if now is None else now
+
+
+@dataclass(frozen=True)
+class SessionTimeLeft:
+    """What a page tells its script about the end of its session (base.html, session.js)."""
+
+    seconds: int  # until the session ends, unless a page or the person renews it first
+    final: bool  # the absolute lifetime ends it: no renewal can push its end back
+    warn_seconds: int  # how long before its end the page warns
+
+
+def session_time_left(request: HttpRequest) -> SessionTimeLeft | None:
+    """How long the request's session lasts once the response is sent, counting the renewal
+    the response makes; None when it holds nothing but these stamps, so has nothing to lose."""
+    session = request.session
+    if not session.keys() - {SESSION_STARTED_AT, SESSION_RENEWED_AT}:
+        return None
+    now = time.time()
+    idle_age = settings.SESSION_COOKIE_AGE
+    idle = float(idle_age)
+    renewed = session.get(SESSION_RENEWED_AT)
+    if renewed is not None and not _renews(request, now):
+        idle -= now - renewed
+    started = session.get(SESSION_STARTED_AT, now)
+    absolute = settings.PORTIQUE_SESSION_ABSOLUTE_HOURS * 3600 - (now - started)
+    return SessionTimeLeft(
+        seconds=max(0, int(min(idle, absolute))),
+        final=absolute <= idle,
+        warn_seconds=min(WARN_BEFORE_SECONDS, idle_age // 2),
+    )
 
 
 # What django-csp's decorators leave on a response to change its policy for that response.

@@ -1,13 +1,16 @@
 """The pages around the activation: the ENT-like home page, "Problème de connexion", the
-charter."""
+charter, and the button that extends a session about to end."""
 
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portique.core.middleware import renew_session, session_time_left
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -24,6 +27,23 @@ def home(request: HttpRequest) -> HttpResponse:
 def charter(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/charter.html", {"charter_version": settings.PORTIQUE_CHARTER_VERSION}
+    )
+
+
+@require_POST
+@never_cache
+def extend_session(request: HttpRequest) -> JsonResponse:
+    """The "Prolonger la session" button of the warning before a session ends (session.js):
+    restart the idle timeout and say how long the session now lasts, or that it has ended.
+    The absolute lifetime is not extended; `final` says when it is the one that ends it."""
+    if session_time_left(request) is not None:
+        renew_session(request.session)
+    time_left = session_time_left(request)
+    if time_left is None:
+        # Ended (idle, absolute or logged out): nothing to keep alive, and no session is begun.
+        return JsonResponse({"active": False})
+    return JsonResponse(
+        {"active": True, "seconds_left": time_left.seconds, "final": time_left.final}
     )
 
 
