@@ -398,3 +398,15 @@ def test_served_portal_stops_on_sigterm_within_15_s_leaving_no_process(
         pytest.fail(f"portique serve still running 15 s after SIGTERM:\n{served_portal.output()}")
     assert served_portal.process.returncode == 0
     assert [child for child in children if is_alive(child)] == []
+
+
+def test_served_portal_keeps_gunicorns_control_socket_in_its_own_directory(
+    served_portal: ServedPortal, tmp_path: Path
+) -> None:
+    # Not in ~/.gunicorn, which a second portal on the same host would take over.
+    commands = " ".join(child.command for child in descendants(served_portal.process.pid))
+    assert f"--control-socket {tmp_path / 'gunicorn.ctl'}" in commands
+    deadline = time.monotonic() + 10
+    while not (tmp_path / "gunicorn.ctl").is_socket() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (tmp_path / "gunicorn.ctl").is_socket(), served_portal.output()

@@ -8,6 +8,7 @@ import time
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -45,6 +46,10 @@ class Command(BaseCommand):
             # Links carry a one-time token in their path: keep it out of the access log.
             "--logger-class", "portique.core.gunicorn.RedactingLogger",
             "--graceful-timeout", "10",
+            # gunicorn's control socket (for gunicornc) in the portal's own directory: its
+            # default, ~/.gunicorn/gunicorn.ctl, is one per user, taken over by the last
+            # portal started on the host, and a service account's home may be read-only.
+            "--control-socket", str(settings.VAR_DIR / "gunicorn.ctl"),
             # Load the application once, before forking: the workers share its memory.
             "--preload",
         ]  # fmt: skip
