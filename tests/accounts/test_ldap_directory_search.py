@@ -9,6 +9,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+import ldap3
 import pytest
 from django.test import Client
 
@@ -158,6 +159,65 @@ def test_search_the_directory_stops_logs_what_to_change(
         store_as(ldap_settings, limited=True).search_directory("anna", offset=0, limit=20)
 
     assert "page past its size limit" in caplog.text
+
+
+# --- What it reads -------------------------------------------------------------------------
+
+PUBLIC_ATTRIBUTES = {"uid", "mail", "givenName", "sn", "eduPersonAffiliation"}
+
+
+@pytest.fixture
+def listed_with_addresses(ldap_settings: SlapdServer) -> None:
+    """Jane Doe, listed, with a recovery address and a redirection in her entry."""
+    with ldap_settings.connection() as admin:
+        added = admin.add(
+            f"uid=jane.doe,{ldap_settings.people_base}",
+            DEFAULT_OBJECT_CLASSES,
+            {
+                "uid": "jane.doe",
+                "cn": "Jane Doe",
+                "givenName": "Jane",
+                "sn": "Doe",
+                "mail": "jane.doe@umontpellier.fr",
+                "eduPersonAffiliation": "staff",
+                "supannListeRouge": "FALSE",
+                "supannMailPerso": "jane.perso@example.com",
+                "mailForwardingAddress": "jane.doe@example.net",
+                "portiqueKeepCopy": "TRUE",
+                "portiqueCharterVersion": "2026-09",
+                "portiqueCharterAcceptedAt": "20261124120000Z",
+                "portiqueActivatedAt": "20261124120500Z",
+            },
+        )
+        assert added, admin.result
+
+
+def test_search_asks_the_directory_for_the_public_attributes_only(
+    listed_with_addresses: None, ldap_settings: SlapdServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[set[str]] = []
+    search = ldap3.Connection.search
+
+    def recording_search(connection: ldap3.Connection, *args: Any, **kwargs: Any) -> Any:
+        asked.append(set(kwargs.get("attributes") or ()))
+        return search(connection, *args, **kwargs)
+
+    monkeypatch.setattr(ldap3.Connection, "search", recording_search)
+
+    found = store_as(ldap_settings).search_directory("jane", offset=0, limit=20)
+
+    assert [record.login for record in found.entries] == ["jane.doe"]
+    assert asked == [PUBLIC_ATTRIBUTES]
+
+
+def test_search_results_hold_no_recovery_or_redirection_address(
+    listed_with_addresses: None, ldap_settings: SlapdServer
+) -> None:
+    found = store_as(ldap_settings).search_directory("jane", offset=0, limit=20)
+
+    (record,) = found.entries
+    assert (record.recovery_email, record.forwarding_address) == ("", "")
+    assert (record.charter_version, record.charter_accepted_at) == ("", None)
 
 
 # --- The page -----------------------------------------------------------------------------

@@ -426,6 +426,23 @@ def test_search_finds_only_activated_accounts_that_consented(store: AccountStore
     assert (logins(page.entries), page.total) == (["jane.doe"], 1)
 
 
+def test_search_results_hold_only_what_the_directory_shows(store: AccountStore) -> None:
+    listed(store, "jane.doe", "Jane", "Doe")
+
+    (record,) = store.search_directory("jane", offset=0, limit=10).entries
+
+    assert record == AccountRecord(
+        login="jane.doe",
+        email="jane.doe@umontpellier.fr",
+        first_name="Jane",
+        last_name="Doe",
+        category=record.category,
+        activated=True,
+        directory_consent=True,
+    )
+    assert record.category in {"staff", "student", "vacataire"}
+
+
 def test_search_matches_a_word_in_the_first_or_the_last_name(store: AccountStore) -> None:
     listed(store, "jane.doe", "Jane", "Doe")
     listed(store, "paul.janet", "Paul", "Janet")

@@ -369,6 +369,26 @@ def activation_revise(
     return flow
 
 
+def activation_leave(
+    *, flow: ActivationFlow | None, identifier: str = "", ip: str | None = None
+) -> None:
+    """Record that the person left the activation (« Quitter »). Their flow and its answers
+    stay as they are: they resume with their identifier and provisional password."""
+    if flow is not None:
+        audit_record(
+            actor=flow.login,
+            subject=flow.login,
+            action="activation_left",
+            ip=ip,
+            state=str(flow.state),
+        )
+    elif identifier:
+        # At step 2 no flow is open yet: the identifier is as typed, and may name nobody.
+        audit_record(
+            actor=identifier[:150], subject=identifier[:150], action="activation_left", ip=ip
+        )
+
+
 def activation_password_subject(flow: ActivationFlow) -> PasswordSubject:
     """Return what the password rules need to know of the person, from the flow alone."""
     return PasswordSubject(

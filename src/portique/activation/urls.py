@@ -26,6 +26,8 @@ urlpatterns = [
     path("mot-de-passe/regles/", views.NewPasswordRulesView.as_view(), name="new_password_rules"),
     path("termine/", views.DoneView.as_view(), name="done"),
     path("modifier/<slug:answer>/", views.revise, name="revise"),
+    path("quitter/", views.leave, name="leave"),
+    path("interrompue/", views.left, name="left"),
     path("lien/", views.LinkConfirmView.as_view(), name="link_confirm"),
     path("lien/<str:token>/", views.link_landing, name="link"),
 ]

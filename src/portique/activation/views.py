@@ -70,6 +70,9 @@ def _page(
         step=step,
         progress=flow_progress(flow, step) if step else None,
         has_forwarding_step=flow is not None and rules_for(flow.category).has_forwarding_step,
+        # « Quitter » from step 2, where the session starts holding the person's answers, to
+        # step 9; step 10 offers to log in instead.
+        offers_leave=step is not None and Step.PROVISIONAL_PASSWORD <= step < Step.DONE,
     )
     return render(request, f"activation/{template}", context, status=status)
 
@@ -364,6 +367,26 @@ def revise(request: HttpRequest, answer: str) -> HttpResponse:
         # A revision the state does not allow (after activation, say) changes nothing.
         flow = services.activation_revise(flow=flow, event=event, ip=client_ip(request))
     return _to_current_step(flow)
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    """« Quitter »: end the session; the flow and its answers stay for the person to resume."""
+    services.activation_leave(
+        flow=flow_get(request.session.get(SESSION_FLOW)),
+        identifier=request.session.get(SESSION_IDENTIFIER, ""),
+        ip=client_ip(request),
+    )
+    # flush() deletes the session on the server, not only the cookie: on a shared computer,
+    # the next person cannot bring it back with the browser's history.
+    request.session.flush()
+    return redirect("activation:left")
+
+
+@never_cache
+def left(request: HttpRequest) -> HttpResponse:
+    """The page after « Quitter »: how to resume."""
+    return _page(request, "left.html", step=None)
 
 
 @never_cache

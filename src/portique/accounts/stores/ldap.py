@@ -90,6 +90,11 @@ DEFAULT_SEARCH_PAGE_SIZE = 500
 _WORDS_ASKED = 3
 _PAIRS_ASKED = 3
 _PAGED_RESULTS = "1.2.840.113556.1.4.319"
+# What the public directory reads of each match: what its page shows (names, university
+# address, category) and sorts by (the login last). Whether a person is activated and
+# consented is the search filter's business, never read back; the recovery and redirection
+# addresses, the charter and the activation time stay in the directory.
+_DIRECTORY_KEYS = ("login", "email", "first_name", "last_name", "category")
 # A search the directory ended before its last match: its time or size limit.
 _STOPPED_BY_THE_DIRECTORY = {3: "timeLimitExceeded", 4: "sizeLimitExceeded"}
 
@@ -304,13 +309,16 @@ class LdapAccountStore:
                 return category
         return ""
 
+    def _text(self, values_of: dict[str, list[Any]], key: str) -> str:
+        return str(self._first(values_of, key) or "")
+
     def _record(self, entry: Any) -> AccountRecord:
         # ldap3 builds this dict anew, copying every value, at each access: once per entry
         # matters when the directory search reads hundreds of them.
         values_of = entry.entry_attributes_as_dict
 
         def text(key: str) -> str:
-            return str(self._first(values_of, key) or "")
+            return self._text(values_of, key)
 
         activated_at = _parse_time(self._first(values_of, "activated_at"))
         return AccountRecord(
@@ -327,6 +335,20 @@ class LdapAccountStore:
             charter_version=text("charter_version"),
             charter_accepted_at=_parse_time(self._first(values_of, "charter_accepted_at")),
             activated_at=activated_at,
+        )
+
+    def _directory_record(self, entry: Any) -> AccountRecord:
+        """The public part of an entry the directory search matched; its filter took only
+        the activated people who consented."""
+        values_of = entry.entry_attributes_as_dict
+        return AccountRecord(
+            login=self._text(values_of, "login"),
+            email=self._text(values_of, "email"),
+            first_name=self._text(values_of, "first_name"),
+            last_name=self._text(values_of, "last_name"),
+            category=self._category(values_of),
+            activated=True,
+            directory_consent=True,
         )
 
     def find(self, identifier: str) -> AccountRecord | None:
@@ -407,7 +429,7 @@ class LdapAccountStore:
             lambda connection: self._read_pages(connection, ldap_filter)
         )
         records = sorted(
-            (self._record(e) for e in entries if self._names_contain(e, words)),
+            (self._directory_record(e) for e in entries if self._names_contain(e, words)),
             key=lambda r: (r.last_name, r.first_name, r.login),
         )
         return DirectoryPage(
@@ -452,8 +474,9 @@ class LdapAccountStore:
         return all(any(word in name for name in names) for word in words)
 
     def _read_pages(self, connection: Connection, ldap_filter: str) -> tuple[list[Any], bool]:
-        """Read the people `ldap_filter` matches, a page at a time (RFC 2696), at most
-        search_max_entries of them; return them, and whether there were more."""
+        """Read the public attributes (_DIRECTORY_KEYS) of the people `ldap_filter` matches,
+        a page at a time (RFC 2696), at most search_max_entries of them; return them, and
+        whether there were more."""
         entries: list[Any] = []
         cookie: bytes | None = None
         while True:
@@ -461,7 +484,7 @@ class LdapAccountStore:
                 self.people_base,
                 ldap_filter,
                 search_scope=SUBTREE,
-                attributes=self._attribute_list(),
+                attributes=sorted({self.attributes[key] for key in _DIRECTORY_KEYS}),
                 time_limit=max(1, int(self.timeout)),
                 # One more than the bound, to know whether there are more.
                 paged_size=min(self.search_page_size, self.search_max_entries + 1 - len(entries)),

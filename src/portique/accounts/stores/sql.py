@@ -32,6 +32,26 @@ def _record(account: Account) -> AccountRecord:
     )
 
 
+_DIRECTORY_FIELDS = (
+    "login", "email", "person__first_name", "person__last_name", "person__category",
+)  # fmt: skip
+
+
+def _directory_record(account: Account) -> AccountRecord:
+    """The public part of an account the directory search matched; its filter took only the
+    activated people who consented."""
+    person = account.person
+    return AccountRecord(
+        login=account.login,
+        email=account.email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        category=person.category,
+        activated=True,
+        directory_consent=True,
+    )
+
+
 class SqlAccountStore:
     def find(self, identifier: str) -> AccountRecord | None:
         key = identifier.strip().lower()
@@ -126,7 +146,10 @@ class SqlAccountStore:
                 directory_consent=True,
             )
             .order_by("person__last_name", "person__first_name", "login")
+            # The public part only: the addresses a person keeps for themself are not read.
+            .only(*_DIRECTORY_FIELDS)
         )
         return DirectoryPage(
-            entries=[_record(a) for a in found[offset : offset + limit]], total=found.count()
+            entries=[_directory_record(a) for a in found[offset : offset + limit]],
+            total=found.count(),
         )
