@@ -35,6 +35,16 @@ PASSWORD = "Velo-rouge-mardi-42"
 NEW_PASSWORD = "Tournesol-2031-vert"
 WRONG = "Mauvais-mot-2031"
 REFUSAL = "Identifiant ou mot de passe incorrect."
+# Real User-Agent headers of the main browsers, for the list of sessions.
+FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+CHROME_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+SAFARI_ON_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 NOTICE_SUBJECT = "Université de Montpellier : votre compte informatique a été modifié"
 
 ACCOUNT_LINK = "/compte/lien/"
@@ -165,6 +175,17 @@ def let_in(response: Any) -> bool:
     return response.status_code == 302 and response["Location"] == "/compte/"
 
 
+def session_key(client: Client) -> str:
+    """The session id the browser holds."""
+    return client.cookies["sessionid"].value
+
+
+def logged_out(client: Client) -> bool:
+    """Whether "Compte Informatique" sends this browser back to the home page."""
+    response = client.get("/compte/")
+    return response.status_code == 302 and response["Location"] == "/"
+
+
 # -- the forms of "Compte Informatique" ----------------------------------------------------
 
 
@@ -220,6 +241,8 @@ def change_directory_consent(client: Client, consent: bool) -> Any:
 
 
 _FACT = re.compile(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", re.S)
+_SESSION = re.compile(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", re.S)
+_SESSIONS = re.compile(r'<dl class="facts" id="sessions">(.*?)</dl>', re.S)
 
 
 def readable(markup: str) -> str:
@@ -235,6 +258,14 @@ def text(response: Any) -> str:
 def facts(response: Any) -> dict[str, str]:
     """What "Compte Informatique" states about the account, heading by heading."""
     return {readable(dt): readable(dd) for dt, dd in _FACT.findall(response.content.decode())}
+
+
+def sessions_listed(response: Any) -> list[tuple[str, str]]:
+    """The open sessions "Compte Informatique" lists, as (browser, what follows it: when it
+    began, when it was last used, its button), in the page's order."""
+    found = _SESSIONS.search(response.content.decode())
+    assert found, "no list of sessions on the page"
+    return [(readable(dt), readable(dd)) for dt, dd in _SESSION.findall(found.group(1))]
 
 
 def without_csrf_value(body: str) -> str:

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.after_activation import FIREFOX_ON_LINUX, log_in, walk_activation
 from tests.after_activation import PASSWORD as ACTIVATED_PASSWORD
-from tests.after_activation import walk_activation
 from tests.conftest import Walker
 from tests.e2e.support import (
     ELSEWHERE,
@@ -176,6 +176,8 @@ def test_every_page_around_the_activation(
     page, check = inspector.page, inspector
     person = people["staff"]
     walk_activation(Walker(Client(), person), directory_consent=True, forwarding=RECOVERY)
+    # Another browser is logged in too: the account page lists its session, with « Fermer ».
+    log_in(Client(HTTP_USER_AGENT=FIREFOX_ON_LINUX), person.login, ACTIVATED_PASSWORD)
     visitor = Visitor(page, live_server.url)
 
     visitor.goto("/")
@@ -187,7 +189,11 @@ def test_every_page_around_the_activation(
     page.get_by_label("MOT DE PASSE").fill(ACTIVATED_PASSWORD)
     page.get_by_role("button", name="SE CONNECTER").click()
     expect(page.get_by_role("heading", name="Compte Informatique")).to_be_visible()
+    expect(page.get_by_role("button", name="Fermer la session Firefox sur Linux")).to_be_visible()
     check("account")
+    page.get_by_role("button", name="Fermer les autres sessions").click()
+    expect(page.get_by_text("1 autre session a été fermée.")).to_be_visible()
+    check("account-other-sessions-closed")
     page.get_by_role("button", name="Se déconnecter").click()
 
     visitor.goto("/annuaire/")

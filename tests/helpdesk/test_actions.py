@@ -268,7 +268,7 @@ def test_reissue_needs_its_own_permission(staff: DemoPerson, db: None) -> None:
 
 # --- Every action -----------------------------------------------------------------------
 
-ACTIONS = ["renvoyer-le-mail", "deverrouiller", "recommencer", "courrier"]
+ACTIONS = ["renvoyer-le-mail", "deverrouiller", "recommencer", "courrier", "fermer-les-sessions"]
 
 
 @pytest.mark.parametrize("action", ACTIONS)

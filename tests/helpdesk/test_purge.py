@@ -2,11 +2,13 @@
 of each it deleted."""
 
 from datetime import timedelta
+from importlib import import_module
 from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
@@ -18,11 +20,24 @@ from portique.helpdesk import selectors
 from portique.helpdesk.models import PurgedEventCount
 from portique.mail.models import OutboundMail
 from portique.mail.services import mail_queue
+from portique.selfservice.models import AccountSession
 from tests.conftest import deliver_mail
 from tests.helpdesk.conftest import NOW, make_flow, make_mail
 
 LONG_AGO = NOW - timedelta(days=400)
 LAST_MONTH = NOW - timedelta(days=29)
+
+
+def account_session(login: str, *, open_: bool) -> None:
+    """A row of the account's sessions, its session still open or ended without a logout."""
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    store["account_login"] = login
+    store.create()
+    AccountSession.objects.create(
+        login=login, session_key=store.session_key, created_at=NOW - timedelta(hours=1)
+    )
+    if not open_:
+        store.delete()
 
 
 def sent_mail() -> None:
@@ -39,7 +54,8 @@ def sent_mail() -> None:
 
 @pytest.fixture
 def records(db: None) -> None:
-    """Of each kind, one record past its retention and one within it."""
+    """Of each kind, one record past its retention and one within it; one account session
+    ended, one open."""
     with time_machine.travel(LONG_AGO, tick=False):
         make_flow("old")
         links.link_issue(subject="old", purpose="recovery_email", email="perso@example.com")
@@ -60,6 +76,8 @@ def records(db: None) -> None:
         sent_mail()
     with time_machine.travel(NOW, tick=False):
         audit_record(actor="new", subject="new", action="account_activated")
+        account_session("new", open_=True)
+        account_session("new", open_=False)
 
 
 def purge() -> str:
@@ -76,6 +94,7 @@ def test_purge_prints_how_many_of_each_it_deleted(records: None) -> None:
         "outbox mails: 2 deleted",
         "mail tasks: 1 deleted",
         "audit events: 3 deleted",
+        "account sessions: 1 deleted",
     ]
 
 
@@ -94,7 +113,9 @@ def test_purge_is_audited_with_its_counts(records: None) -> None:
 
     row = AuditEvent.objects.get(action="records_purged")
     assert (row.actor, row.at) == ("cli", NOW)
-    assert row.data == {"flows": 1, "links": 1, "mails": 2, "tasks": 1, "audit_events": 3}
+    assert row.data == {
+        "flows": 1, "links": 1, "mails": 2, "tasks": 1, "audit_events": 3, "sessions": 1
+    }  # fmt: skip
 
 
 def test_purged_audit_rows_still_count_in_the_counters(records: None) -> None:

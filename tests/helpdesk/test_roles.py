@@ -41,6 +41,7 @@ HELPDESK_PERMISSIONS = {
     "helpdesk.unlock_account",
     "helpdesk.restart_activation",
     "helpdesk.reissue_letter",
+    "helpdesk.end_sessions",
 }
 HELPDESK_MODELS = {
     "accounts.person",

@@ -21,6 +21,7 @@ class PersonFile(Person):
             ("unlock_account", "Déverrouiller un compte"),
             ("restart_activation", "Renvoyer une activation à l'étape 1"),
             ("reissue_letter", "Réimprimer le courrier d'identifiants"),
+            ("end_sessions", "Fermer les sessions d'un compte"),
             ("view_configuration", "Voir la configuration (charte, catégories)"),
         ]
 

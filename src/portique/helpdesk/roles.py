@@ -27,6 +27,7 @@ HELPDESK_PERMISSIONS: list[tuple[str, str]] = [
     ("helpdesk", "unlock_account"),
     ("helpdesk", "restart_activation"),
     ("helpdesk", "reissue_letter"),
+    ("helpdesk", "end_sessions"),
 ]
 
 

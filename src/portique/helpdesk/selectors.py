@@ -23,6 +23,7 @@ from portique.core import clock, throttle
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.helpdesk.models import PurgedEventCount
 from portique.mail.models import OutboundMail
+from portique.selfservice.selectors import account_sessions_open_count
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -134,6 +135,7 @@ class PersonFile:
     pending_links: list[PendingLink]
     mails: list[MailLine]
     events: list[AuditLine] = field(default_factory=list)
+    sessions_open: int = 0
 
     @property
     def activated(self) -> bool:
@@ -191,7 +193,8 @@ def _steps(flow: ActivationFlow, *, is_open: bool) -> list[StepTime]:
 
 
 def person_file(person: Person, *, store: AccountStore | None = None) -> PersonFile:
-    """Gather the person's state, links, mails and audit trail for the helpdesk."""
+    """Gather the person's state, open sessions, links, mails and audit trail for the
+    helpdesk."""
     login = person.login
     store = store or get_account_store()
     account, store_unavailable = None, False
@@ -251,6 +254,7 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         pending_links=pending_links,
         mails=mails,
         events=events,
+        sessions_open=account_sessions_open_count(login),
     )
 
 

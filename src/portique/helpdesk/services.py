@@ -28,6 +28,7 @@ from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
 from portique.helpdesk.selectors import admin_login_counter
 from portique.mail.models import OutboundMail
+from portique.selfservice.services import account_sessions_end, account_sessions_purge
 
 
 class HelpdeskError(Exception):
@@ -84,6 +85,17 @@ def activation_restart(*, login: str, actor: str, ip: str | None = None) -> Acti
             links_revoked=revoked,
         )
     return flow
+
+
+def account_sessions_close(*, login: str, actor: str, ip: str | None = None) -> int:
+    """End every session of the account, in whatever browser: whoever is logged in as the
+    person is out. Returns how many were open; raises HelpdeskError when none was."""
+    with transaction.atomic():
+        ended = account_sessions_end(login=login)
+        if not ended:
+            raise HelpdeskError(_("Cette personne n'a aucune session ouverte."))
+        audit_record(actor=actor, subject=login, action="sessions_ended", ip=ip, count=ended)
+    return ended
 
 
 def letter_reissue(*, login: str, actor: str, ip: str | None = None) -> bytes:
@@ -175,6 +187,7 @@ class PurgeCounts:
     mails: int
     tasks: int
     audit_events: int
+    sessions: int
 
 
 def _before(days: int) -> datetime:
@@ -184,7 +197,8 @@ def _before(days: int) -> datetime:
 def records_purge(*, actor: str = "system") -> PurgeCounts:
     """Delete what is kept no longer than its retention (PORTIQUE_*_RETENTION_DAYS): flows
     expired that long ago, links used, revoked or expired that long ago, mails sent or
-    failed that long ago, finished mail tasks, and audit rows older than their retention."""
+    failed that long ago, finished mail tasks, audit rows older than their retention, and
+    the account sessions' rows of sessions that have ended (timed out, without a logout)."""
     with transaction.atomic():
         flows, _ = ActivationFlow.objects.filter(
             expires_at__lt=_before(settings.PORTIQUE_FLOW_RETENTION_DAYS)
@@ -208,6 +222,8 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
             .delete()
         )
     with transaction.atomic():
+        sessions = account_sessions_purge()
+    with transaction.atomic():
         old = AuditEvent.objects.filter(at__lt=_before(settings.PORTIQUE_AUDIT_RETENTION_DAYS))
         # Counters computed from the audit trail (portique_activations_total...) must not
         # drop when their rows go: what is deleted is added to the tally.
@@ -216,7 +232,12 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
             PurgedEventCount.objects.filter(pk=tally.pk).update(count=F("count") + count)
         audit_events, _ = old.delete()
         counts = PurgeCounts(
-            flows=flows, links=links, mails=mails, tasks=tasks, audit_events=audit_events
+            flows=flows,
+            links=links,
+            mails=mails,
+            tasks=tasks,
+            audit_events=audit_events,
+            sessions=sessions,
         )
         audit_record(
             actor=actor,
@@ -227,5 +248,6 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
             mails=mails,
             tasks=tasks,
             audit_events=audit_events,
+            sessions=sessions,
         )
     return counts

@@ -166,6 +166,17 @@ def restart(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@_agent_page("helpdesk.end_sessions")
+def end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        services.account_sessions_close,
+        _("Les sessions de la personne sont fermées : elle doit se reconnecter."),
+    )
+
+
+@require_POST
 @_agent_page("helpdesk.reissue_letter")
 def reissue_letter(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Person, pk=pk)

@@ -14,7 +14,7 @@ from portique.activation.forms import (
 )
 
 __all__ = ["ChangeForwardingForm", "ChangePasswordForm", "ChangeRecoveryEmailForm",
-           "DirectoryConsentForm", "LoginForm"]  # fmt: skip
+           "DirectoryConsentForm", "EndSessionForm", "LoginForm"]  # fmt: skip
 
 
 def _current_password() -> forms.CharField:
@@ -78,3 +78,9 @@ class DirectoryConsentForm(forms.Form):
     directory_consent = forms.BooleanField(
         label=_("J'accepte d'apparaître dans l'annuaire public"), required=False
     )
+
+
+class EndSessionForm(forms.Form):
+    """The session that « Fermer » ends, by its id in the list (never its key)."""
+
+    session = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -1,5 +1,6 @@
 """Log in, log out, and "Compte Informatique". Views translate HTTP to the services."""
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,16 +21,21 @@ from portique.accounts.stores.base import AccountRecord
 from portique.activation.rules import rules_for
 from portique.core import links
 from portique.core import views as core_views
-from portique.core.audit import audit_record, client_ip
+from portique.core.audit import client_ip
 from portique.core.views import link_error_page
 from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
 from portique.selfservice import forms as account_forms
-from portique.selfservice import services
+from portique.selfservice import selectors, services
 
 SESSION_ACCOUNT = "account_login"
 SESSION_LINK = "account_link"
+# When the account's list of sessions was last told that this one is in use (time.time()).
+SESSION_SEEN_AT = "account_seen_at"
+# It is told at most this often: "last used" is known to within five minutes, for one
+# UPDATE every five minutes of use instead of one per request.
+SEEN_EVERY_SECONDS = 300
 # Also while the account is locked, as the login says the same whether it is locked or not.
 WRONG_PASSWORD = gettext_lazy("Mot de passe actuel incorrect.")
 
@@ -56,21 +62,29 @@ def account_required(view: View) -> View:
         on_charter_page = request.resolver_match and request.resolver_match.url_name == "charter"
         if services.account_charter_outdated(account) and not on_charter_page:
             return redirect("selfservice:charter")
+        _seen(request)
         return view(request, account, *args, **kwargs)
 
     return wrapper
 
 
-def _new_session_id(request: HttpRequest, login: str) -> None:
-    """Give this browser a new session id, logged in as `login`: the old id leads nowhere,
-    and the account's list of sessions follows the new one."""
+def _seen(request: HttpRequest) -> None:
+    """Move the session's "last used" forward, if it was last moved SEEN_EVERY_SECONDS ago."""
+    now = time.time()
+    if now - request.session.get(SESSION_SEEN_AT, 0) >= SEEN_EVERY_SECONDS:
+        services.account_session_seen(session_key=request.session.session_key or "")
+        request.session[SESSION_SEEN_AT] = now
+
+
+def _new_session_id(request: HttpRequest, login: str) -> tuple[str, str]:
+    """Give this browser a new session id, logged in as `login`, so that the old id leads
+    nowhere; return the old and the new key, for the account's list of sessions."""
     old_key = request.session.session_key or ""
     request.session.cycle_key()
     request.session[SESSION_ACCOUNT] = login
+    request.session[SESSION_SEEN_AT] = time.time()
     request.session.save()
-    services.account_session_rekeyed(
-        login=login, old_key=old_key, new_key=request.session.session_key or ""
-    )
+    return old_key, request.session.session_key or ""
 
 
 @require_POST
@@ -84,7 +98,13 @@ def login(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
         if account is not None:
-            _new_session_id(request, account.login)
+            old_key, new_key = _new_session_id(request, account.login)
+            services.account_session_begin(
+                login=account.login,
+                old_key=old_key,
+                new_key=new_key,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
             return redirect("selfservice:account")
         form.add_error(None, _("Identifiant ou mot de passe incorrect."))
     return render(request, "core/home.html", {"form": form}, status=200)
@@ -94,7 +114,11 @@ def login(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     login_name = request.session.get(SESSION_ACCOUNT)
     if login_name:
-        audit_record(actor=login_name, subject=login_name, action="logout", ip=client_ip(request))
+        services.account_logout(
+            login=login_name,
+            session_key=request.session.session_key or "",
+            ip=client_ip(request),
+        )
     # flush() deletes the session on the server, not only the cookie.
     request.session.flush()
     messages.info(request, _("Vous êtes déconnecté."))
@@ -126,6 +150,11 @@ def _page(
             initial={"directory_consent": account.directory_consent}
         ),
     }
+    sessions = selectors.account_sessions_open(
+        login=account.login, current_key=request.session.session_key or ""
+    )
+    context["sessions"] = sessions
+    context["has_other_sessions"] = any(not session.current for session in sessions)
     context.update(forms_)
     return render(request, "selfservice/account.html", context, status=status)
 
@@ -171,10 +200,55 @@ def change_password(request: HttpRequest, account: AccountRecord) -> HttpRespons
             form.add_error("new_password", error)
         else:
             # The other sessions are ended; this one goes on under a new id.
-            _new_session_id(request, account.login)
+            old_key, new_key = _new_session_id(request, account.login)
+            services.account_session_rekeyed(login=account.login, old_key=old_key, new_key=new_key)
             messages.success(request, _("Votre mot de passe a été changé."))
             return redirect("selfservice:account")
     return _page(request, account, status=200, password_form=form)
+
+
+@require_POST
+@account_required
+def end_other_sessions(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """« Fermer les autres sessions »: every browser but this one is logged out."""
+    ended = services.account_end_other_sessions(
+        login=account.login,
+        current_key=request.session.session_key or "",
+        ip=client_ip(request),
+    )
+    if ended:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s autre session a été fermée.",
+                "%(count)s autres sessions ont été fermées.",
+                ended,
+            )
+            % {"count": ended},
+        )
+    else:
+        messages.info(request, _("Aucune autre session n'était ouverte."))
+    return redirect("selfservice:account")
+
+
+@require_POST
+@account_required
+def end_session(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """« Fermer » on one session of the list: that browser is logged out."""
+    form = account_forms.EndSessionForm(request.POST)
+    try:
+        services.account_end_session(
+            login=account.login,
+            # No session has id 0: a post that names none is told it is already closed.
+            session_id=form.cleaned_data["session"] if form.is_valid() else 0,
+            current_key=request.session.session_key or "",
+            ip=client_ip(request),
+        )
+    except services.SessionNotFound:
+        messages.info(request, _("Cette session était déjà fermée."))
+    else:
+        messages.success(request, _("La session est fermée."))
+    return redirect("selfservice:account")
 
 
 @require_POST

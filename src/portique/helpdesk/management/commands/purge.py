@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "Delete what is past its retention (PORTIQUE_*_RETENTION_DAYS): expired activation "
         "flows, used/expired/revoked links, sent or failed mails, finished mail tasks, old "
-        "audit rows; print how many of each."
+        "audit rows, the account sessions' rows of ended sessions; print how many of each."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -20,5 +20,6 @@ class Command(BaseCommand):
             ("outbox mails", counts.mails),
             ("mail tasks", counts.tasks),
             ("audit events", counts.audit_events),
+            ("account sessions", counts.sessions),
         ):
             self.stdout.write(f"{label}: {count} deleted")
