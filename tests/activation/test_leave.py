@@ -13,11 +13,20 @@ from django.test import Client
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent
+from tests.activation.walks import (
+    RECOVERY,
+    to_charter,
+    to_directory,
+    to_forwarding,
+    to_forwarding_sent,
+    to_new_password,
+    to_provisional_password,
+    to_recovery_email,
+    to_recovery_email_sent,
+)
 from tests.conftest import Walker
 from tests.factories import DemoPerson
 
-RECOVERY = "perso@example.com"
-ELSEWHERE = "redirection@example.net"
 NEW_PASSWORD = "Soleil-Vert-2031"
 LEAVE = "/activation/quitter/"
 LEFT = "/activation/interrompue/"
@@ -41,44 +50,6 @@ def has_quitter(response: Any) -> bool:
 
 
 # --- Walking to a step ------------------------------------------------------------------
-
-
-def to_provisional_password(w: Walker) -> None:
-    w.identify()
-
-
-def to_recovery_email(w: Walker) -> None:
-    w.identify()
-    w.give_provisional_password()
-
-
-def to_recovery_email_sent(w: Walker) -> None:
-    to_recovery_email(w)
-    w.give_recovery_email(RECOVERY)
-
-
-def to_charter(w: Walker) -> None:
-    w.reach_charter(RECOVERY)
-
-
-def to_directory(w: Walker) -> None:
-    to_charter(w)
-    w.accept_charter()
-
-
-def to_forwarding(w: Walker) -> None:
-    to_directory(w)
-    w.choose_directory(True)
-
-
-def to_forwarding_sent(w: Walker) -> None:
-    to_forwarding(w)
-    w.choose_forwarding(ELSEWHERE)
-
-
-def to_new_password(w: Walker) -> None:
-    to_forwarding(w)
-    w.choose_forwarding(wants=False)
 
 
 STEPS_2_TO_9 = {
@@ -209,7 +180,8 @@ def test_quitter_at_step_2_forgets_the_identifier(db: None, client: Client) -> N
 
 def test_quitter_keeps_the_flow_and_its_answers(staff: DemoPerson, walker_for: MakeWalker) -> None:
     walker = walker_for(staff)
-    to_forwarding(walker)
+    to_directory(walker)
+    walker.choose_directory(True)
 
     walker.post(LEAVE)
 

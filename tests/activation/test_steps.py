@@ -18,12 +18,23 @@ from portique.accounts.models import Account
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import OneTimeLink
+from tests.activation.walks import (
+    ELSEWHERE,
+    RECOVERY,
+    to_charter,
+    to_directory,
+    to_forwarding,
+    to_forwarding_sent,
+    to_identifier,
+    to_new_password,
+    to_provisional_password,
+    to_recovery_email,
+    to_recovery_email_sent,
+)
 from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
 
 PARIS = ZoneInfo("Europe/Paris")
-RECOVERY = "perso@example.com"
-ELSEWHERE = "redirection@example.net"
 NEW_PASSWORD = "Soleil-Vert-2031"
 REFUSAL = "Identifiant ou mot de passe provisoire incorrect."
 
@@ -116,48 +127,6 @@ def account_of(person: DemoPerson) -> Account:
 
 def token_of(link_path: str) -> str:
     return link_path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def to_identifier(w: Walker) -> None:
-    pass
-
-
-def to_provisional_password(w: Walker) -> None:
-    w.identify()
-
-
-def to_recovery_email(w: Walker) -> None:
-    w.identify()
-    w.give_provisional_password()
-
-
-def to_recovery_email_sent(w: Walker) -> None:
-    to_recovery_email(w)
-    w.give_recovery_email(RECOVERY)
-
-
-def to_charter(w: Walker) -> None:
-    w.reach_charter(RECOVERY)
-
-
-def to_directory(w: Walker) -> None:
-    to_charter(w)
-    w.accept_charter()
-
-
-def to_forwarding(w: Walker) -> None:
-    to_directory(w)
-    w.choose_directory(False)
-
-
-def to_forwarding_sent(w: Walker) -> None:
-    to_forwarding(w)
-    w.choose_forwarding(ELSEWHERE)
-
-
-def to_new_password(w: Walker) -> None:
-    to_forwarding(w)
-    w.choose_forwarding(wants=False)
 
 
 def activate(w: Walker) -> None:
