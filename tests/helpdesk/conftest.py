@@ -1,7 +1,6 @@
 """What the helpdesk tests share: agents of each role signed in to their own browser, and
 records laid out at known times."""
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,13 +21,6 @@ PARIS = ZoneInfo("Europe/Paris")
 # A Wednesday: the week began on Monday 10 March.
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=PARIS)
 AGENT_IP = "192.0.2.10"
-
-ONBOARDING_MERGED = importlib.util.find_spec("portique.onboarding") is not None and (
-    importlib.util.find_spec("portique.onboarding.services") is not None
-)
-needs_onboarding = pytest.mark.xfail(
-    not ONBOARDING_MERGED, reason="onboarding not merged yet", strict=False
-)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent, OneTimeLink
 from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
-from tests.helpdesk.conftest import AGENT_IP, needs_onboarding
+from tests.helpdesk.conftest import AGENT_IP
 from tests.security.conftest import (
     ELSEWHERE,
     RECOVERY,
@@ -211,7 +211,6 @@ def test_restart_without_an_activation_in_progress_says_so(
 # --- Reissue the letter -----------------------------------------------------------------
 
 
-@needs_onboarding
 def test_reissued_letter_is_a_pdf_and_the_old_provisional_password_stops_working(
     staff: DemoPerson, agent_browser: Client
 ) -> None:
@@ -226,7 +225,6 @@ def test_reissued_letter_is_a_pdf_and_the_old_provisional_password_stops_working
     assert refused.status_code == 200
 
 
-@needs_onboarding
 def test_reissue_for_an_activated_account_is_refused_and_changes_nothing(
     staff: DemoPerson, agent_browser: Client
 ) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
+from portique.accounts.folding import query_words
 from portique.accounts.models import Account, Person
 from portique.onboarding.forms import ImportForm
 from portique.onboarding.importers import InvalidFile
@@ -22,6 +23,21 @@ from portique.onboarding.services import (
 )
 
 
+class FoldedNameSearch(admin.ModelAdmin):
+    """A search of people that also finds names however they are typed: "helene lefevre"
+    finds Hélène Lefèvre, as the public directory does (the query's words folded and matched
+    against the person's search_key), on top of the admin's own search of search_fields."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = query_words(search_term)
+        if words:
+            found = found | queryset.filter(*(Q(search_key__contains=word) for word in words))
+        return found, may_have_duplicates
+
+
 def _letters_response(pdf: bytes) -> HttpResponse:
     """The letters as a download. The admin's never_cache keeps them out of every cache."""
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -31,7 +47,7 @@ def _letters_response(pdf: bytes) -> HttpResponse:
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(FoldedNameSearch):
     list_display = [
         "login", "first_name", "last_name", "category", "hr_id",
         "provisional_password_expires_at", "created_at",

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portique.accounts.admin import FoldedNameSearch
 from portique.activation.models import ActivationFlow
 from portique.helpdesk.forms import AdminLoginForm
 from portique.helpdesk.models import PersonFile
@@ -19,9 +20,10 @@ admin.site.login_form = AdminLoginForm
 
 
 @admin.register(PersonFile)
-class PersonFileAdmin(admin.ModelAdmin):
-    """The helpdesk's search: find a person by name, login or HR number, see at a glance
-    where their activation stands and how their last mail went, open their page."""
+class PersonFileAdmin(FoldedNameSearch):
+    """The helpdesk's search: find a person by name (accents and case as they come), login or
+    HR number, see at a glance where their activation stands and how their last mail went,
+    open their page."""
 
     list_display = ["last_name", "first_name", "login", "activation_state", "last_mail_status"]
     list_filter = ["category"]
