@@ -473,6 +473,27 @@ def test_search_sorts_by_last_name(store: AccountStore) -> None:
     assert logins(page.entries) == ["anna.bernard", "anna.durand", "anna.moreau"]
 
 
+def test_search_sorts_by_last_name_whatever_its_accents_and_case(store: AccountStore) -> None:
+    listed(store, "anna.zola", "Anna", "Zola")
+    listed(store, "anna.eluard", "Anna", "Éluard")
+    listed(store, "anna.delafontaine", "Anna", "de La Fontaine")
+    listed(store, "anna.bernard", "Anna", "Bernard")
+
+    page = store.search_directory("anna", offset=0, limit=10)
+
+    assert logins(page.entries) == ["anna.bernard", "anna.delafontaine", "anna.eluard", "anna.zola"]
+
+
+def test_search_sorts_by_first_name_within_a_last_name(store: AccountStore) -> None:
+    listed(store, "zoe.martin", "Zoé", "Martin")
+    listed(store, "elise.martin", "Élise", "Martin")
+    listed(store, "paul.martin", "paul", "Martin")
+
+    page = store.search_directory("martin", offset=0, limit=10)
+
+    assert logins(page.entries) == ["elise.martin", "paul.martin", "zoe.martin"]
+
+
 def test_search_pages_with_offset_and_limit_and_counts_every_match(store: AccountStore) -> None:
     for last_name in ("Adam", "Blanc", "Colin", "Dupont", "Etienne"):
         listed(store, f"anna.{last_name.lower()}", "Anna", last_name)

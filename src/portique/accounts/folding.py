@@ -1,5 +1,6 @@
-"""Names folded for the public directory's search: lower case, accents dropped, so that
-"helene" finds Hélène and "ÉLODIE" finds Elodie, whatever the database or directory.
+"""Names folded for the public directory's search and order: lower case, accents dropped,
+so that "helene" finds Hélène, "ÉLODIE" finds Elodie, and Éluard is listed among the E and
+de La Fontaine among the D, whatever the database or directory.
 
 Letters that are not a letter plus accents (ø, ł, æ, œ, ß) stay as they are: they are found
 when typed as such.
@@ -26,3 +27,9 @@ def search_key(first_name: str, last_name: str) -> str:
     a space. No query word holds a space, so a word is found within one name, never across
     the two, as when each name is searched on its own."""
     return f"{fold(first_name)} {fold(last_name)}"
+
+
+def sort_key(first_name: str, last_name: str) -> tuple[str, str]:
+    """Return what people are listed by: the last name folded, then the first name folded
+    (the login breaks the ties left)."""
+    return fold(last_name), fold(first_name)

@@ -5,9 +5,16 @@ from typing import Any
 
 from django.db import models
 
-from portique.accounts.folding import search_key
+from portique.accounts.folding import fold, search_key
 
 _NAME_FIELDS = frozenset({"first_name", "last_name"})
+# What the names give, written with them (see Person.search_key and Person.last_name_key).
+_KEY_FIELDS = ["search_key", "last_name_key"]
+
+
+def _fill_keys(person: "Person") -> None:
+    person.search_key = search_key(person.first_name, person.last_name)
+    person.last_name_key = fold(person.last_name)
 
 
 class Category(models.TextChoices):
@@ -17,8 +24,8 @@ class Category(models.TextChoices):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    """Bulk writes that keep each person's search_key in step with their names, as save()
-    does: the HR import creates and updates people in bulk."""
+    """Bulk writes that keep each person's keys in step with their names, as save() does:
+    the HR import creates and updates people in bulk."""
 
     def bulk_create(
         self,
@@ -31,9 +38,9 @@ class PersonQuerySet(models.QuerySet["Person"]):
     ) -> list["Person"]:
         people = list(objs)
         for person in people:
-            person.search_key = search_key(person.first_name, person.last_name)
+            _fill_keys(person)
         if update_fields is not None and _NAME_FIELDS & set(update_fields):
-            update_fields = [*update_fields, "search_key"]
+            update_fields = [*update_fields, *_KEY_FIELDS]
         return super().bulk_create(
             people,
             batch_size=batch_size,
@@ -49,15 +56,15 @@ class PersonQuerySet(models.QuerySet["Person"]):
         people, fields = list(objs), list(fields)
         if _NAME_FIELDS & set(fields):
             for person in people:
-                person.search_key = search_key(person.first_name, person.last_name)
-            fields.append("search_key")
+                _fill_keys(person)
+            fields.extend(_KEY_FIELDS)
         return super().bulk_update(people, fields, batch_size=batch_size)
 
     def update(self, **kwargs: Any) -> int:
-        # No database folds accents in SQL: names updated without their key would leave it
+        # No database folds accents in SQL: names updated without their keys would leave them
         # stale. bulk_update() comes through here with both.
-        if _NAME_FIELDS & kwargs.keys() and "search_key" not in kwargs:
-            raise TypeError("change names with save() or bulk_update(), which keep search_key")
+        if _NAME_FIELDS & kwargs.keys() and not kwargs.keys() >= set(_KEY_FIELDS):
+            raise TypeError("change names with save() or bulk_update(), which keep the keys")
         return super().update(**kwargs)
 
 
@@ -80,20 +87,23 @@ class Person(models.Model):
     # plain LIKE on every database: SQLite folds the case of ASCII letters only, and no
     # database drops accents by itself. Written by save() and PersonQuerySet.
     search_key = models.TextField(default="", editable=False)
+    # The last name folded: people are listed by it, then by search_key (which begins with
+    # the first name folded), so that Éluard comes among the E, not after Z.
+    last_name_key = models.TextField(default="", editable=False)
 
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name_key", "search_key", "login"]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.login})"
 
     def save(self, **kwargs: Any) -> None:
-        self.search_key = search_key(self.first_name, self.last_name)
+        _fill_keys(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and _NAME_FIELDS & set(update_fields):
-            kwargs["update_fields"] = [*update_fields, "search_key"]
+            kwargs["update_fields"] = [*update_fields, *_KEY_FIELDS]
         super().save(**kwargs)
 
 

@@ -28,7 +28,7 @@ from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
 
-from portique.accounts.folding import fold, query_words
+from portique.accounts.folding import fold, query_words, sort_key
 from portique.accounts.stores.base import (
     AccountRecord,
     Activation,
@@ -430,7 +430,7 @@ class LdapAccountStore:
         )
         records = sorted(
             (self._directory_record(e) for e in entries if self._names_contain(e, words)),
-            key=lambda r: (r.last_name, r.first_name, r.login),
+            key=lambda r: (*sort_key(r.first_name, r.last_name), r.login),
         )
         return DirectoryPage(
             entries=records[offset : offset + limit], total=len(records), truncated=truncated

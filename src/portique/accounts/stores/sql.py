@@ -145,7 +145,8 @@ class SqlAccountStore:
                 activated_at__isnull=False,
                 directory_consent=True,
             )
-            .order_by("person__last_name", "person__first_name", "login")
+            # Folded names: Éluard among the E, de La Fontaine among the D.
+            .order_by("person__last_name_key", "person__search_key", "login")
             # The public part only: the addresses a person keeps for themself are not read.
             .only(*_DIRECTORY_FIELDS)
         )
