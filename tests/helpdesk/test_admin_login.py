@@ -93,6 +93,15 @@ def test_tenth_wrong_password_locks_the_username_and_says_so(agent: User) -> Non
     assert LOCKED in text(tenth)
 
 
+def test_lock_is_counted_by_the_metrics_apart_from_the_portal_accounts(agent: User) -> None:
+    fail(browser(), "m.dupont", 10)
+
+    scraped = Client().get("/metrics").content.decode()
+
+    assert "portique_admin_login_locks_total 1.0" in scraped.splitlines()
+    assert "portique_account_locks_total 0.0" in scraped.splitlines()
+
+
 def test_locked_username_is_refused_the_right_password(agent: User) -> None:
     fail(browser(), "m.dupont", 10)
 

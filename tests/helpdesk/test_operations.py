@@ -142,6 +142,7 @@ def scraped(known_data: None) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
     PurgedEventCount.objects.create(action="account_activated", count=5)
     for _ in range(2):
         audit_record(actor="system", subject="p2", action="account_locked")
+    audit_record(actor="system", subject="m.dupont", action="admin_login_locked")
     response = scrape()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -158,6 +159,7 @@ def test_metrics_are_all_named_portique(scraped: dict[Any, float]) -> None:
         "portique_mails_queued",
         "portique_mails_failed",
         "portique_account_locks_total",
+        "portique_admin_login_locks_total",
     }
 
 
@@ -166,6 +168,7 @@ def test_metrics_count_people_activations_and_locks(scraped: dict[Any, float]) -
     # Three rows in the audit trail, five more the purge deleted: a counter never drops.
     assert scraped[("portique_activations_total", ())] == 8
     assert scraped[("portique_account_locks_total", ())] == 2
+    assert scraped[("portique_admin_login_locks_total", ())] == 1
 
 
 def test_metrics_count_queued_and_failed_mails(scraped: dict[Any, float]) -> None:

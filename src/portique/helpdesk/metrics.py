@@ -61,6 +61,11 @@ class PortiqueCollector(Collector):
             "Accounts locked after too many failed attempts, from the audit trail.",
             selectors.audit_action_total("account_locked"),
         )
+        yield CounterMetricFamily(
+            "portique_admin_login_locks",
+            "Admin usernames locked after too many failed logins, from the audit trail.",
+            selectors.audit_action_total("admin_login_locked"),
+        )
 
 
 def metrics_render() -> bytes:
