@@ -44,6 +44,18 @@ def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the portal's default language. LocaleMiddleware activates a
+    request's language on the thread and nothing deactivates it: after a test browsing in
+    English, a later test calling code directly (no request) would otherwise speak English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_redis_cache() -> Iterator[None]:
     """With PORTIQUE_TEST_CACHE_URL, the cache is Redis, which no test's rollback empties:
     each test starts with none of this run's keys (failure counters, locks), as it does with
