@@ -2,7 +2,7 @@
 purge. Each action on a person runs in one transaction with its audit row: the agent as
 actor, the person as subject."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -239,15 +239,5 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
             audit_events=audit_events,
             sessions=sessions,
         )
-        audit_record(
-            actor=actor,
-            subject="-",
-            action="records_purged",
-            flows=flows,
-            links=links,
-            mails=mails,
-            tasks=tasks,
-            audit_events=audit_events,
-            sessions=sessions,
-        )
+        audit_record(actor=actor, subject="-", action="records_purged", **asdict(counts))
     return counts
