@@ -112,7 +112,6 @@ def activation_authenticate(
             )
             return Authentication(AuthenticationOutcome.ALREADY_ACTIVATED)
         if not allowed or not good or expired or account is None or account.activated:
-            locked = allowed and throttle.record_failure(identifier=counter, ip=ip)
             reason = (
                 "locked" if not allowed
                 else "unknown" if account is None
@@ -124,8 +123,9 @@ def activation_authenticate(
                 actor=identifier[:150], subject=subject, action="provisional_password_refused",
                 ip=ip, reason=reason,
             )  # fmt: skip
-            if locked:
-                audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
+            throttle.record_refusal(
+                identifier=counter, ip=ip, subject=subject, during_lock=not allowed
+            )
             return Authentication(AuthenticationOutcome.REFUSED)
         throttle.record_success(identifier=counter)
         digest = provisional.make(provisional_password)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from portique.core import clock
+from portique.core.audit import audit_record
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,23 @@ def record_failure(*, identifier: str, ip: str | None) -> bool:
     account became locked by it."""
     _fail(address_key(ip), _address_limits())
     return _fail(account_key(identifier), _account_limits())
+
+
+def record_refusal(
+    *,
+    identifier: str,
+    ip: str | None,
+    subject: str,
+    during_lock: bool,
+    lock_action: str = "account_locked",
+) -> bool:
+    """Count a refused attempt against the account and the address (record_failure) and
+    audit the lock it causes, as `lock_action` on `subject`; returns whether it locked the
+    account. An attempt refused during a lock is not counted: it must not lengthen the lock."""
+    if during_lock or not record_failure(identifier=identifier, ip=ip):
+        return False
+    audit_record(actor="system", subject=subject, action=lock_action, ip=ip)
+    return True
 
 
 def address_allowed(ip: str | None) -> bool:

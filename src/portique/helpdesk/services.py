@@ -126,16 +126,16 @@ def admin_login_refuse(*, username: str, ip: str | None, reason: str) -> bool:
     count it against the username and the address; returns whether it locked the
     username (the lock is audited too)."""
     with transaction.atomic():
-        # Attempts during a lock are not counted: they do not make the lock longer.
-        locked = reason != "locked" and throttle.record_failure(
-            identifier=admin_login_counter(username), ip=ip
-        )
         audit_record(
             actor=username, subject=username, action="admin_login_refused", ip=ip, reason=reason
         )
-        if locked:
-            audit_record(actor="system", subject=username, action="admin_login_locked", ip=ip)
-    return locked
+        return throttle.record_refusal(
+            identifier=admin_login_counter(username),
+            ip=ip,
+            subject=username,
+            during_lock=reason == "locked",
+            lock_action="admin_login_locked",
+        )
 
 
 def admin_login_accept(*, username: str, ip: str | None) -> None:

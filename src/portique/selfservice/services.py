@@ -101,7 +101,9 @@ def account_login(
                 actor=identifier[:150], subject=subject, action="login_refused", ip=ip,
                 reason=reason,
             )  # fmt: skip
-            _failure_counted(counter=counter, subject=subject, allowed=allowed, ip=ip)
+            throttle.record_refusal(
+                identifier=counter, ip=ip, subject=subject, during_lock=not allowed
+            )
             return None
         throttle.record_success(identifier=counter)
         audit_record(actor=login, subject=login, action="login_succeeded", ip=ip)
@@ -116,13 +118,6 @@ def _password_judged(
     allowed = throttle.attempt_allowed(identifier=counter, ip=ip)
     # Always one password check, whether or not the account exists or is locked.
     return allowed, store.verify_password(login, password)
-
-
-def _failure_counted(*, counter: str, subject: str, allowed: bool, ip: str | None) -> None:
-    """Count a refused password against the account and the address, and audit the lock it
-    may cause. An attempt made during a lock is not counted: it must not lengthen the lock."""
-    if allowed and throttle.record_failure(identifier=counter, ip=ip):
-        audit_record(actor="system", subject=subject, action="account_locked", ip=ip)
 
 
 def _password_confirmed(
@@ -150,7 +145,7 @@ def _password_confirmed(
             actor=login, subject=login, action=refused_action, ip=ip,
             reason="wrong" if allowed else "locked", **audit_data,
         )  # fmt: skip
-        _failure_counted(counter=login, subject=login, allowed=allowed, ip=ip)
+        throttle.record_refusal(identifier=login, ip=ip, subject=login, during_lock=not allowed)
     raise WrongPassword("wrong current password")
 
 
