@@ -35,7 +35,8 @@ class SessionLine:
     current: bool
 
 
-def _session_store() -> type[SessionBase]:
+def session_store() -> type[SessionBase]:
+    """The SessionStore class of the engine PORTIQUE_SESSION_STORE chose (SESSION_ENGINE)."""
     store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
     return store
 
@@ -43,7 +44,7 @@ def _session_store() -> type[SessionBase]:
 def session_alive() -> Exists | None:
     """A filter on AccountSession that keeps the rows whose session is in the database and
     has not expired, when sessions are in the database; None when they are elsewhere."""
-    store = _session_store()
+    store = session_store()
     if not issubclass(store, DatabaseSessionStore):
         return None
     # The session table is in the same database as AccountSession: one query, no key list.
@@ -57,7 +58,7 @@ def session_keys_alive(keys: Collection[str]) -> set[str]:
     cannot be asked (signed cookies, files) keeps them all."""
     if not keys:
         return set()
-    store = _session_store()
+    store = session_store()
     if issubclass(store, DatabaseSessionStore):
         return set(
             store.get_model_class()

@@ -3,7 +3,6 @@ sessions and end them, and change what the account page lets a person change. Ea
 is audited and confirmed by mail."""
 
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -22,6 +21,7 @@ from portique.selfservice.selectors import (
     account_session_keys_ended,
     session_alive,
     session_keys_alive,
+    session_store,
 )
 
 Purpose = OneTimeLink.Purpose
@@ -199,10 +199,10 @@ def _sessions_end(keys: list[str]) -> int:
     how many of them were still open."""
     if not keys:
         return 0
-    engine = import_module(settings.SESSION_ENGINE)
+    store = session_store()
     still_open = session_keys_alive(keys)
     for key in keys:
-        engine.SessionStore(session_key=key).delete()
+        store(session_key=key).delete()
     AccountSession.objects.filter(session_key__in=keys).delete()
     return len(still_open)
 
