@@ -337,10 +337,9 @@ class LdapAccountStore:
             activated_at=activated_at,
         )
 
-    def _directory_record(self, entry: Any) -> AccountRecord:
-        """The public part of an entry the directory search matched; its filter took only
-        the activated people who consented."""
-        values_of = entry.entry_attributes_as_dict
+    def _directory_record(self, values_of: dict[str, list[Any]]) -> AccountRecord:
+        """The public part of an entry the directory search matched (its attributes' values);
+        its filter took only the activated people who consented."""
         return AccountRecord(
             login=self._text(values_of, "login"),
             email=self._text(values_of, "email"),
@@ -428,8 +427,10 @@ class LdapAccountStore:
         entries, truncated = self._call(
             lambda connection: self._read_pages(connection, ldap_filter)
         )
+        # Each entry's values read once: ldap3 copies them anew at each access (see _record).
+        found = [entry.entry_attributes_as_dict for entry in entries]
         records = sorted(
-            (self._directory_record(e) for e in entries if self._names_contain(e, words)),
+            (self._directory_record(v) for v in found if self._names_contain(v, words)),
             key=lambda r: (*sort_key(r.first_name, r.last_name), r.login),
         )
         return DirectoryPage(
@@ -462,10 +463,9 @@ class LdapAccountStore:
             conditions.append(f"(|{as_typed}(&{accented}))")
         return f"(&({a['activated_at']}=*)({a['unlisted']}=FALSE){''.join(conditions)})"
 
-    def _names_contain(self, entry: Any, words: list[str]) -> bool:
-        """Tell whether one of the entry's first or last names, folded, contains each of
-        the folded `words`."""
-        values_of = entry.entry_attributes_as_dict
+    def _names_contain(self, values_of: dict[str, list[Any]], words: list[str]) -> bool:
+        """Tell whether one of the entry's first or last names (in `values_of`, its
+        attributes' values), folded, contains each of the folded `words`."""
         names = [
             fold(str(value))
             for key in ("first_name", "last_name")
