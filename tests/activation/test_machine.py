@@ -3,6 +3,7 @@ beside the code drawing the same edges as the table."""
 
 import re
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,45 @@ from portique.activation import machine
 from portique.activation.machine import (
     INITIAL,
     TRANSITIONS,
+    Answers,
     IllegalTransition,
-    advance,
     allowed_events,
     is_final,
+    revisions_allowed,
 )
 from portique.activation.machine import Event as E
 from portique.activation.machine import State as S
+
+
+@dataclass(frozen=True)
+class Rules:
+    has_forwarding_step: bool
+
+
+WITH_FORWARDING = Rules(has_forwarding_step=True)
+WITHOUT_FORWARDING = Rules(has_forwarding_step=False)
+
+# The rules and answers under which each guarded edge of the table is the one taken.
+_DECLINED = Answers(wants_forwarding=False)
+_TO_RECOVERY = Answers(
+    recovery_email="ada@example.org", wants_forwarding=True, forwarding_address="ADA@example.org "
+)
+_TO_ELSEWHERE = Answers(
+    recovery_email="ada@example.org", wants_forwarding=True, forwarding_address="ada@example.net"
+)
+CONDITIONS: dict[E, tuple[Rules, Answers | None]] = {
+    E.CHOOSE_DIRECTORY_CONSENT_SKIPPING_FORWARDING: (WITHOUT_FORWARDING, None),
+    E.DECLINE_FORWARDING: (WITH_FORWARDING, _DECLINED),
+    E.CHOOSE_VERIFIED_FORWARDING: (WITH_FORWARDING, _TO_RECOVERY),
+    E.CHOOSE_FORWARDING: (WITH_FORWARDING, _TO_ELSEWHERE),
+}
+
+
+def advance(state: S, event: E) -> S:
+    """The machine's advance under the rules and answers that let `event`'s edge be taken."""
+    rules, answers = CONDITIONS.get(E(event), (WITH_FORWARDING, None))
+    return machine.advance(state, event, rules=rules, answers=answers)
+
 
 # Written out by hand from the seed's steps 3 to 9, not derived from TRANSITIONS.
 EXPECTED_MOVES: list[tuple[S, E, S]] = [
@@ -184,15 +217,21 @@ def test_only_activated_is_final(state: S) -> None:
 
 
 MERMAID_EDGE = re.compile(r"^(\w+) --> (\w+) : (\w+)$")
+MERMAID_STEP = re.compile(r"^(\w+) : step (\d+)$")
+
+
+def _mermaid_lines() -> list[str]:
+    text = (Path(machine.__file__).parent / "machine.mermaid").read_text()
+    return [line.strip() for line in text.splitlines()]
 
 
 def _mermaid_edges() -> set[tuple[str, str, str]]:
     """Return the (source, event, target) edges drawn in machine.mermaid."""
-    text = (Path(machine.__file__).parent / "machine.mermaid").read_text()
     edges: set[tuple[str, str, str]] = set()
-    for raw in text.splitlines():
-        line = raw.strip()
+    for line in _mermaid_lines():
         if not line or line.startswith("%%") or line == "stateDiagram-v2" or "[*]" in line:
+            continue
+        if MERMAID_STEP.match(line):
             continue
         found = MERMAID_EDGE.match(line)
         # A line that is neither an edge nor skipped above is a drawing the test cannot check.
@@ -212,6 +251,16 @@ def test_mermaid_draws_every_edge_of_the_table() -> None:
 
 def test_mermaid_draws_no_edge_missing_from_the_table() -> None:
     assert _mermaid_edges() - _table_edges() == set()
+
+
+def test_mermaid_numbers_each_state_as_the_step_table_does() -> None:
+    drawn = {
+        found.group(1): int(found.group(2))
+        for line in _mermaid_lines()
+        if (found := MERMAID_STEP.match(line))
+    }
+
+    assert drawn == {str(state): int(step.number) for state, step in machine.STEPS.items()}
 
 
 def _reachable_from(start: S) -> set[S]:
@@ -234,3 +283,106 @@ def test_every_state_is_reachable_from_the_initial_state() -> None:
 @pytest.mark.parametrize("state", [s for s in S if s != S.ACTIVATED])
 def test_activated_is_reachable_from_every_unfinished_state(state: S) -> None:
     assert S.ACTIVATED in _reachable_from(state)
+
+
+# --- The rules choose the edge -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rules", "answers", "target"),
+    [
+        (WITH_FORWARDING, None, S.AWAITING_FORWARDING_CHOICE),
+        (WITHOUT_FORWARDING, None, S.AWAITING_NEW_PASSWORD),
+    ],
+)
+def test_directory_choice_leads_to_step_7_only_when_the_category_has_it(
+    rules: Rules, answers: Answers | None, target: S
+) -> None:
+    assert (
+        machine.advance(
+            S.AWAITING_DIRECTORY_CHOICE, E.CHOOSE_DIRECTORY_CONSENT, rules=rules, answers=answers
+        )
+        == target
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "target"),
+    [
+        (_DECLINED, S.AWAITING_NEW_PASSWORD),
+        (_TO_RECOVERY, S.AWAITING_NEW_PASSWORD),
+        (_TO_ELSEWHERE, S.AWAITING_FORWARDING_CONFIRMATION),
+    ],
+)
+def test_forwarding_choice_needs_a_link_only_for_an_address_not_yet_verified(
+    answers: Answers, target: S
+) -> None:
+    assert (
+        machine.advance(
+            S.AWAITING_FORWARDING_CHOICE,
+            E.CHOOSE_FORWARDING,
+            rules=WITH_FORWARDING,
+            answers=answers,
+        )
+        == target
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "rules", "answers"),
+    [
+        (E.CHOOSE_DIRECTORY_CONSENT_SKIPPING_FORWARDING, WITH_FORWARDING, None),
+        (E.DECLINE_FORWARDING, WITH_FORWARDING, _TO_ELSEWHERE),
+        (E.CHOOSE_VERIFIED_FORWARDING, WITH_FORWARDING, _TO_ELSEWHERE),
+        (E.CHOOSE_VERIFIED_FORWARDING, WITH_FORWARDING, _DECLINED),
+    ],
+)
+def test_an_edge_whose_rule_does_not_hold_is_refused(
+    event: E, rules: Rules, answers: Answers | None
+) -> None:
+    source = next(s for (s, e) in TRANSITIONS if e == event)
+
+    with pytest.raises(IllegalTransition):
+        machine.advance(source, event, rules=rules, answers=answers)
+
+
+@pytest.mark.parametrize("state", [S.AWAITING_FORWARDING_CONFIRMATION, S.AWAITING_NEW_PASSWORD])
+def test_a_category_without_step_7_cannot_revise_its_way_back_to_it(state: S) -> None:
+    with pytest.raises(IllegalTransition):
+        machine.advance(state, E.REVISE_FORWARDING, rules=WITHOUT_FORWARDING)
+
+
+REVISIONS_ALLOWED: list[tuple[S, Rules, set[E]]] = [
+    (S.AWAITING_RECOVERY_EMAIL, WITH_FORWARDING, set()),
+    (S.AWAITING_RECOVERY_EMAIL_CONFIRMATION, WITH_FORWARDING, {E.REVISE_RECOVERY_EMAIL}),
+    (S.AWAITING_CHARTER_ACCEPTANCE, WITH_FORWARDING, {E.REVISE_RECOVERY_EMAIL}),
+    (S.AWAITING_DIRECTORY_CHOICE, WITH_FORWARDING, {E.REVISE_RECOVERY_EMAIL}),
+    (
+        S.AWAITING_FORWARDING_CHOICE,
+        WITH_FORWARDING,
+        {E.REVISE_RECOVERY_EMAIL, E.REVISE_DIRECTORY_CHOICE},
+    ),
+    (
+        S.AWAITING_FORWARDING_CONFIRMATION,
+        WITH_FORWARDING,
+        {E.REVISE_RECOVERY_EMAIL, E.REVISE_DIRECTORY_CHOICE, E.REVISE_FORWARDING},
+    ),
+    (
+        S.AWAITING_NEW_PASSWORD,
+        WITH_FORWARDING,
+        {E.REVISE_RECOVERY_EMAIL, E.REVISE_DIRECTORY_CHOICE, E.REVISE_FORWARDING},
+    ),
+    (
+        S.AWAITING_NEW_PASSWORD,
+        WITHOUT_FORWARDING,
+        {E.REVISE_RECOVERY_EMAIL, E.REVISE_DIRECTORY_CHOICE},
+    ),
+    (S.ACTIVATED, WITH_FORWARDING, set()),
+]
+
+
+@pytest.mark.parametrize(("state", "rules", "expected"), REVISIONS_ALLOWED)
+def test_revisions_allowed_are_the_modifier_buttons_shown(
+    state: S, rules: Rules, expected: set[E]
+) -> None:
+    assert revisions_allowed(state, rules) == expected

@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from portique.activation.rules import CategoryRules, Forwarding
+from portique.accounts.rules import CategoryRules
 from portique.mail import typos
 from portique.passwords.validators import PasswordSubject
 
@@ -161,14 +161,14 @@ class ForwardingForm(_AddressPairForm):
     def __init__(self, *args: Any, rules: CategoryRules, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rules = rules
-        if rules.forwarding == Forwarding.MANDATORY:
+        if rules.forwarding_mandatory:
             del self.fields["wants_forwarding"]
         if not rules.keep_copy_offered:
             del self.fields["keep_copy"]
 
     @property
     def mandatory(self) -> bool:
-        return self.rules.forwarding == Forwarding.MANDATORY
+        return self.rules.forwarding_mandatory
 
     def clean_forwarding_address(self) -> str:
         address: str = self.cleaned_data.get("forwarding_address", "")
@@ -176,8 +176,8 @@ class ForwardingForm(_AddressPairForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        wants = self.mandatory or cleaned.get("wants_forwarding")
-        cleaned["wants_forwarding"] = bool(wants)
+        wants = self.rules.wants_forwarding(bool(cleaned.get("wants_forwarding")))
+        cleaned["wants_forwarding"] = wants
         if not wants:
             # Without a redirection the address fields are no answer: nothing to judge.
             for name in (self.address_field, self.confirmation_field):

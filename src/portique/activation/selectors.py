@@ -1,40 +1,12 @@
 """Read activation flows and the path a person walks through."""
 
 from dataclasses import dataclass
-from enum import IntEnum
 from uuid import UUID
 
-from portique.activation.machine import State
+from portique.accounts.rules import CategoryRules, rules_for
+from portique.activation.machine import Answers, State, Step, path
 from portique.activation.models import ActivationFlow
-from portique.activation.rules import rules_for
 from portique.core import clock
-
-
-class Step(IntEnum):
-    """The seed's numbered steps."""
-
-    IDENTIFIER = 1
-    PROVISIONAL_PASSWORD = 2
-    RECOVERY_EMAIL = 3
-    RECOVERY_EMAIL_SENT = 4
-    CHARTER = 5
-    DIRECTORY = 6
-    FORWARDING = 7
-    FORWARDING_SENT = 8
-    NEW_PASSWORD = 9
-    DONE = 10
-
-
-STEP_OF_STATE: dict[State, Step] = {
-    State.AWAITING_RECOVERY_EMAIL: Step.RECOVERY_EMAIL,
-    State.AWAITING_RECOVERY_EMAIL_CONFIRMATION: Step.RECOVERY_EMAIL_SENT,
-    State.AWAITING_CHARTER_ACCEPTANCE: Step.CHARTER,
-    State.AWAITING_DIRECTORY_CHOICE: Step.DIRECTORY,
-    State.AWAITING_FORWARDING_CHOICE: Step.FORWARDING,
-    State.AWAITING_FORWARDING_CONFIRMATION: Step.FORWARDING_SENT,
-    State.AWAITING_NEW_PASSWORD: Step.NEW_PASSWORD,
-    State.ACTIVATED: Step.DONE,
-}
 
 
 @dataclass(frozen=True)
@@ -63,38 +35,31 @@ def flow_open_for(login: str) -> ActivationFlow | None:
     )
 
 
-def flow_path(flow: ActivationFlow | None) -> list[Step]:
-    """Return the steps of this person's path, as far as their answers tell it.
+def flow_rules(flow: ActivationFlow) -> CategoryRules:
+    """Return the rules of the flow's category, the machine's input."""
+    return rules_for(flow.category)
 
-    Step 7 is there when the category has a redirection choice; step 8 only once a
-    redirection to an address other than the recovery address has been chosen.
-    """
-    steps = [
-        Step.IDENTIFIER,
-        Step.PROVISIONAL_PASSWORD,
-        Step.RECOVERY_EMAIL,
-        Step.RECOVERY_EMAIL_SENT,
-        Step.CHARTER,
-        Step.DIRECTORY,
-    ]
-    if flow is None or rules_for(flow.category).has_forwarding_step:
-        steps.append(Step.FORWARDING)
-    if (flow is not None and flow.state == State.AWAITING_FORWARDING_CONFIRMATION) or (
-        flow is not None
-        and flow.forwarding_address
-        and not _same(flow.forwarding_address, flow.recovery_email)
-    ):
-        steps.append(Step.FORWARDING_SENT)
-    steps += [Step.NEW_PASSWORD, Step.DONE]
-    return steps
+
+def flow_answers(flow: ActivationFlow) -> Answers:
+    """Return what the machine reads of the flow's answers."""
+    return Answers(
+        state=flow.current_state,
+        recovery_email=flow.recovery_email,
+        wants_forwarding=flow.wants_forwarding,
+        forwarding_address=flow.forwarding_address,
+    )
+
+
+def flow_path(flow: ActivationFlow | None) -> list[Step]:
+    """Return the steps of this person's path, as far as their answers tell it (see
+    machine.path)."""
+    if flow is None:
+        return path(None, None)
+    return path(flow_rules(flow), flow_answers(flow))
 
 
 def flow_progress(flow: ActivationFlow | None, step: Step) -> Progress:
     """Return the position of `step` in the person's path and the path's length."""
-    path = flow_path(flow)
-    position = path.index(step) + 1 if step in path else len(path)
-    return Progress(position=position, total=len(path))
-
-
-def _same(a: str, b: str) -> bool:
-    return a.strip().lower() == b.strip().lower()
+    numbers = [each.number for each in flow_path(flow)]
+    position = numbers.index(step.number) + 1 if step.number in numbers else len(numbers)
+    return Progress(position=position, total=len(numbers))

@@ -14,10 +14,17 @@ from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
 from portique.accounts.stores.sql import SqlAccountStore
-from portique.activation.machine import INITIAL, Event, IllegalTransition, State, advance
+from portique.activation.machine import (
+    INITIAL,
+    STEPS,
+    Answers,
+    Event,
+    State,
+    advance,
+    same_address,
+)
 from portique.activation.models import ActivationFlow
-from portique.activation.rules import Forwarding, rules_for
-from portique.activation.selectors import flow_open_for
+from portique.activation.selectors import flow_answers, flow_open_for, flow_rules
 from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
@@ -46,14 +53,18 @@ class Authentication:
     flow: ActivationFlow | None = None
 
 
-def _same_address(a: str, b: str) -> bool:
-    return a.strip().lower() == b.strip().lower()
+def _next(flow: ActivationFlow, event: Event, answers: Answers | None = None) -> State:
+    """Ask the machine where `event` leads the flow, under its category's rules; raises
+    IllegalTransition before any side effect when the move is not allowed."""
+    return advance(
+        flow.current_state, event, rules=flow_rules(flow), answers=answers or flow_answers(flow)
+    )
 
 
-def _move(flow: ActivationFlow, event: Event) -> None:
-    """Advance the machine and save the flow, pushing its expiry further."""
+def _move(flow: ActivationFlow, target: State) -> None:
+    """Save the flow in the state the machine chose, pushing its expiry further."""
     now = clock.now()
-    flow.state = advance(flow.current_state, event)
+    flow.state = target
     flow.updated_at = now
     flow.expires_at = now + timedelta(days=settings.PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS)
     flow.save()
@@ -167,8 +178,8 @@ def activation_give_recovery_email(
     """Record the recovery address and mail it a link that confirms it (steps 3 and 4)."""
     with transaction.atomic():
         flow = _lock(flow)
-        advance(flow.current_state, Event.GIVE_RECOVERY_EMAIL)
-        if flow.forwarding_address and _same_address(flow.forwarding_address, flow.recovery_email):
+        target = _next(flow, Event.GIVE_RECOVERY_EMAIL)
+        if flow.forwarding_address and same_address(flow.forwarding_address, flow.recovery_email):
             # It was the recovery address, pre-filled: step 7 will offer the new one.
             flow.forwarding_address = ""
         flow.recovery_email = recovery_email.strip()
@@ -176,7 +187,7 @@ def activation_give_recovery_email(
         _send_link(
             flow, purpose=Purpose.RECOVERY_EMAIL, to=flow.recovery_email, kind="recovery_email"
         )
-        _move(flow, Event.GIVE_RECOVERY_EMAIL)
+        _move(flow, target)
         audit_record(
             actor=flow.login,
             subject=flow.login,
@@ -194,10 +205,10 @@ def _resend_link(
     """Mail a new link for the address the flow waits on; the previous link stops working."""
     with transaction.atomic():
         flow = _lock(flow)
-        advance(flow.current_state, event)
+        target = _next(flow, event)
         to = flow.recovery_email if purpose == Purpose.RECOVERY_EMAIL else flow.forwarding_address
         _send_link(flow, purpose=purpose, to=to, kind=kind)
-        _move(flow, event)
+        _move(flow, target)
         audit_record(actor=actor or flow.login, subject=flow.login, action=action, ip=ip)
     return flow
 
@@ -229,21 +240,21 @@ def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFl
         if flow is None:
             raise links.LinkInvalid()
         now = clock.now()
+        # A link confirms only the address the flow waits on now: one sent before a
+        # "Modifier", or for the other address, is revoked.
+        if STEPS[flow.current_state].pending_link != link.purpose:
+            raise links.LinkRevoked()
         if link.purpose == Purpose.RECOVERY_EMAIL:
-            if flow.current_state != State.AWAITING_RECOVERY_EMAIL_CONFIRMATION or not (
-                _same_address(flow.recovery_email, link.email)
-            ):
+            if not same_address(flow.recovery_email, link.email):
                 raise links.LinkRevoked()
             flow.recovery_email_verified_at = now
-            _move(flow, Event.CONFIRM_RECOVERY_EMAIL)
+            _move(flow, _next(flow, Event.CONFIRM_RECOVERY_EMAIL))
             action = "recovery_email_confirmed"
         else:
-            if flow.current_state != State.AWAITING_FORWARDING_CONFIRMATION or not (
-                _same_address(flow.forwarding_address, link.email)
-            ):
+            if not same_address(flow.forwarding_address, link.email):
                 raise links.LinkRevoked()
             flow.forwarding_verified_at = now
-            _move(flow, Event.CONFIRM_FORWARDING)
+            _move(flow, _next(flow, Event.CONFIRM_FORWARDING))
             action = "forwarding_address_confirmed"
         audit_record(actor=flow.login, subject=flow.login, action=action, ip=ip, email=link.email)
     return flow
@@ -255,7 +266,7 @@ def activation_accept_charter(*, flow: ActivationFlow, ip: str | None = None) ->
         flow = _lock(flow)
         flow.charter_version = settings.PORTIQUE_CHARTER_VERSION
         flow.charter_accepted_at = clock.now()
-        _move(flow, Event.ACCEPT_CHARTER)
+        _move(flow, _next(flow, Event.ACCEPT_CHARTER))
         audit_record(
             actor=flow.login,
             subject=flow.login,
@@ -272,13 +283,13 @@ def activation_choose_directory(
     """Record whether the person appears in the public directory (step 6)."""
     with transaction.atomic():
         flow = _lock(flow)
+        target = _next(flow, Event.CHOOSE_DIRECTORY_CONSENT)
         flow.directory_consent = consent
-        if rules_for(flow.category).has_forwarding_step:
-            _move(flow, Event.CHOOSE_DIRECTORY_CONSENT)
-        else:
+        if target != State.AWAITING_FORWARDING_CHOICE:
+            # The machine skipped step 7: the category has no redirection to choose.
             flow.wants_forwarding = False
             flow.forwarding_address = ""
-            _move(flow, Event.CHOOSE_DIRECTORY_CONSENT_SKIPPING_FORWARDING)
+        _move(flow, target)
         audit_record(
             actor=flow.login,
             subject=flow.login,
@@ -299,9 +310,8 @@ def activation_choose_forwarding(
 ) -> ActivationFlow:
     """Record the redirection choice (step 7). A redirection to an address other than the
     already-verified recovery address is confirmed by a mailed link (step 8)."""
-    rules = rules_for(flow.category)
-    if rules.forwarding == Forwarding.MANDATORY:
-        wants_forwarding = True
+    rules = flow_rules(flow)
+    wants_forwarding = rules.wants_forwarding(wants_forwarding)
     if wants_forwarding and not forwarding_address.strip():
         raise ActivationError("a redirection needs an address")
     if not rules.keep_copy_offered or keep_copy is None:
@@ -312,20 +322,19 @@ def activation_choose_forwarding(
         flow.keep_copy = keep_copy if wants_forwarding else True
         flow.forwarding_address = forwarding_address.strip() if wants_forwarding else ""
         flow.forwarding_verified_at = None
-        if not wants_forwarding:
-            _move(flow, Event.DECLINE_FORWARDING)
-        elif _same_address(flow.forwarding_address, flow.recovery_email):
-            flow.forwarding_verified_at = flow.recovery_email_verified_at
-            _move(flow, Event.CHOOSE_VERIFIED_FORWARDING)
-        else:
-            advance(flow.current_state, Event.CHOOSE_FORWARDING)
+        # The machine chooses: no redirection, the recovery address step 4 verified, or a
+        # new address that step 8 confirms by a mailed link.
+        target = _next(flow, Event.CHOOSE_FORWARDING)
+        if STEPS[target].pending_link == Purpose.FORWARDING_ADDRESS:
             _send_link(
                 flow,
                 purpose=Purpose.FORWARDING_ADDRESS,
                 to=flow.forwarding_address,
                 kind="forwarding_address",
             )
-            _move(flow, Event.CHOOSE_FORWARDING)
+        elif wants_forwarding:
+            flow.forwarding_verified_at = flow.recovery_email_verified_at
+        _move(flow, target)
         audit_record(
             actor=flow.login,
             subject=flow.login,
@@ -358,13 +367,11 @@ def activation_revise(
         Event.REVISE_FORWARDING,
     ):
         raise ActivationError(f"{event} is not a revision")
-    # The machine allows it from step 9 whatever the category; one without a redirection
-    # step must not reach step 7 that way.
-    if event == Event.REVISE_FORWARDING and not rules_for(flow.category).has_forwarding_step:
-        raise IllegalTransition(flow.current_state, event)
+    # The machine refuses a revision the state or the category does not allow (step 7 for a
+    # category without it), with IllegalTransition.
     with transaction.atomic():
         flow = _lock(flow)
-        _move(flow, event)
+        _move(flow, _next(flow, event))
         audit_record(actor=flow.login, subject=flow.login, action=str(event), ip=ip)
     return flow
 
@@ -418,7 +425,7 @@ def activation_set_password(
     with transaction.atomic():
         flow = _lock(flow)
         now = clock.now()
-        advance(flow.current_state, Event.SET_PASSWORD)
+        target = _next(flow, Event.SET_PASSWORD)
         if flow.recovery_email_verified_at is None or flow.charter_accepted_at is None:
             # The machine makes this impossible; a hand-edited row must not activate.
             raise ActivationError(f"flow {flow.pk} reached the password step incomplete")
@@ -439,7 +446,7 @@ def activation_set_password(
             ),
         )
         flow.activated_at = now
-        _move(flow, Event.SET_PASSWORD)
+        _move(flow, target)
         mail_queue(
             to=flow.recovery_email,
             kind="activated",

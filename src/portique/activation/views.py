@@ -18,10 +18,18 @@ from django.views.decorators.http import require_POST
 
 from portique.activation import forms as step_forms
 from portique.activation import services
-from portique.activation.machine import Event, IllegalTransition, State
+from portique.activation.machine import (
+    STEP_NUMBERED,
+    STEPS,
+    Event,
+    IllegalTransition,
+    Number,
+    State,
+    Step,
+    revisions_allowed,
+)
 from portique.activation.models import ActivationFlow
-from portique.activation.rules import rules_for
-from portique.activation.selectors import STEP_OF_STATE, Step, flow_get, flow_progress
+from portique.activation.selectors import flow_get, flow_progress, flow_rules
 from portique.core import links
 from portique.core import views as core_views
 from portique.core.audit import client_ip
@@ -33,17 +41,6 @@ SESSION_IDENTIFIER = "activation_identifier"
 SESSION_FLOW = "activation_flow"
 SESSION_LINK = "activation_link"
 
-URL_OF_STATE: dict[State, str] = {
-    State.AWAITING_RECOVERY_EMAIL: "activation:recovery_email",
-    State.AWAITING_RECOVERY_EMAIL_CONFIRMATION: "activation:recovery_email_sent",
-    State.AWAITING_CHARTER_ACCEPTANCE: "activation:charter",
-    State.AWAITING_DIRECTORY_CHOICE: "activation:directory",
-    State.AWAITING_FORWARDING_CHOICE: "activation:forwarding",
-    State.AWAITING_FORWARDING_CONFIRMATION: "activation:forwarding_sent",
-    State.AWAITING_NEW_PASSWORD: "activation:new_password",
-    State.ACTIVATED: "activation:done",
-}
-
 # The "Modifier" buttons: which revision each one asks for, by the name in the URL.
 REVISIONS = {
     "mail-de-secours": Event.REVISE_RECOVERY_EMAIL,
@@ -53,7 +50,7 @@ REVISIONS = {
 
 
 def _to_current_step(flow: ActivationFlow) -> HttpResponse:
-    return redirect(URL_OF_STATE[flow.current_state])
+    return redirect(STEPS[flow.current_state].url_name)
 
 
 def _page(
@@ -69,10 +66,11 @@ def _page(
         flow=flow,
         step=step,
         progress=flow_progress(flow, step) if step else None,
-        has_forwarding_step=flow is not None and rules_for(flow.category).has_forwarding_step,
-        # « Quitter » from step 2, where the session starts holding the person's answers, to
-        # step 9; step 10 offers to log in instead.
-        offers_leave=step is not None and Step.PROVISIONAL_PASSWORD <= step < Step.DONE,
+        # The "Modifier" buttons the person's state and category allow.
+        revisions=(
+            revisions_allowed(flow.current_state, flow_rules(flow)) if flow is not None else set()
+        ),
+        offers_leave=step is not None and step.offers_leave,
     )
     return render(request, f"activation/{template}", context, status=status)
 
@@ -84,12 +82,14 @@ class IdentifierView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         initial = {"identifier": request.session.get(SESSION_IDENTIFIER, "")}
         form = step_forms.IdentifierForm(initial=initial)
-        return _page(request, "identifier.html", step=Step.IDENTIFIER, form=form)
+        return _page(request, "identifier.html", step=STEP_NUMBERED[Number.IDENTIFIER], form=form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = step_forms.IdentifierForm(request.POST)
         if not form.is_valid():
-            return _page(request, "identifier.html", step=Step.IDENTIFIER, form=form)
+            return _page(
+                request, "identifier.html", step=STEP_NUMBERED[Number.IDENTIFIER], form=form
+            )
         request.session.pop(SESSION_FLOW, None)
         request.session[SESSION_IDENTIFIER] = form.cleaned_data["identifier"].strip()
         return redirect("activation:provisional_password")
@@ -144,7 +144,7 @@ class ProvisionalPasswordView(View):
         return _page(
             request,
             "provisional_password.html",
-            step=Step.PROVISIONAL_PASSWORD,
+            step=STEP_NUMBERED[Number.PROVISIONAL_PASSWORD],
             form=form,
             identifier=identifier,
         )
@@ -170,6 +170,10 @@ class StepView(View):
         self.flow = flow
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def pending_link(self) -> str:
+        return STEPS[self.state].pending_link or ""
+
     def get_form_kwargs(self) -> dict[str, Any]:
         return {}
 
@@ -183,7 +187,7 @@ class StepView(View):
         return _page(
             self.request,
             self.template_name,
-            step=STEP_OF_STATE[self.state],
+            step=STEPS[self.state],
             flow=self.flow,
             form=form,
             **self.get_context(),
@@ -238,7 +242,7 @@ class RecoveryEmailSentView(StepView):
     template_name = "recovery_email_sent.html"
 
     def get_context(self) -> dict[str, Any]:
-        return {"link": links.link_pending(subject=self.flow.login, purpose="recovery_email")}
+        return {"link": links.link_pending(subject=self.flow.login, purpose=self.pending_link)}
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -279,10 +283,10 @@ class ForwardingView(StepView):
     form_class = step_forms.ForwardingForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"rules": rules_for(self.flow.category)}
+        return {"rules": flow_rules(self.flow)}
 
     def get_initial(self) -> dict[str, Any]:
-        rules = rules_for(self.flow.category)
+        rules = flow_rules(self.flow)
         # The seed pre-fills the redirection with the recovery address.
         address = self.flow.forwarding_address or self.flow.recovery_email
         keep_copy = self.flow.keep_copy
@@ -308,7 +312,7 @@ class ForwardingSentView(StepView):
     template_name = "forwarding_sent.html"
 
     def get_context(self) -> dict[str, Any]:
-        return {"link": links.link_pending(subject=self.flow.login, purpose="forwarding_address")}
+        return {"link": links.link_pending(subject=self.flow.login, purpose=self.pending_link)}
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, StoreUnavailable
-from portique.activation.machine import State
+from portique.activation.machine import STEPS, Number, State
 from portique.activation.models import ActivationFlow
-from portique.activation.selectors import STEP_OF_STATE, Step, flow_path
+from portique.activation.selectors import flow_path
 from portique.core import clock, throttle
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.helpdesk.models import PurgedEventCount
@@ -27,19 +27,6 @@ from portique.selfservice.selectors import account_sessions_open_count
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
-
-STEP_LABELS: dict[Step, "StrOrPromise"] = {
-    Step.IDENTIFIER: _("Identifiant"),
-    Step.PROVISIONAL_PASSWORD: _("Mot de passe provisoire"),
-    Step.RECOVERY_EMAIL: _("Adresse mail de secours"),
-    Step.RECOVERY_EMAIL_SENT: _("Confirmation de l'adresse de secours"),
-    Step.CHARTER: _("Charte informatique"),
-    Step.DIRECTORY: _("Annuaire"),
-    Step.FORWARDING: _("Messagerie (redirection)"),
-    Step.FORWARDING_SENT: _("Confirmation de la redirection"),
-    Step.NEW_PASSWORD: _("Nouveau mot de passe"),
-    Step.DONE: _("Compte activé"),
-}
 
 LINK_PURPOSE_LABELS: dict[str, "StrOrPromise"] = {
     OneTimeLink.Purpose.RECOVERY_EMAIL: _("confirmation de l'adresse de secours"),
@@ -55,24 +42,6 @@ MAIL_STATUS_LABELS: dict[str, "StrOrPromise"] = {
     OutboundMail.Status.FAILED: _("échec"),
 }
 
-# The mails a person's activation waits on, by state: what "resend" sends again.
-PENDING_MAIL_OF_STATE: dict[State, str] = {
-    State.AWAITING_RECOVERY_EMAIL_CONFIRMATION: OneTimeLink.Purpose.RECOVERY_EMAIL,
-    State.AWAITING_FORWARDING_CONFIRMATION: OneTimeLink.Purpose.FORWARDING_ADDRESS,
-}
-
-# The audit actions that date a step, when the flow has no field for it.
-_STEP_ACTIONS: dict[Step, str] = {
-    Step.RECOVERY_EMAIL: "recovery_email_given",
-    Step.RECOVERY_EMAIL_SENT: "recovery_email_confirmed",
-    Step.CHARTER: "charter_accepted",
-    Step.DIRECTORY: "directory_consent_chosen",
-    Step.FORWARDING: "forwarding_chosen",
-    Step.FORWARDING_SENT: "forwarding_address_confirmed",
-    Step.NEW_PASSWORD: "account_activated",
-    Step.DONE: "account_activated",
-}
-
 AUDIT_TRAIL_LENGTH = 200
 MAILS_SHOWN = 50
 
@@ -82,7 +51,7 @@ MAILS_SHOWN = 50
 
 @dataclass(frozen=True)
 class StepTime:
-    step: Step
+    step: Number
     label: "StrOrPromise"
     at: datetime | None
     current: bool
@@ -129,7 +98,7 @@ class PersonFile:
     locked: bool
     flow: ActivationFlow | None
     flow_open: bool
-    current_step: Step | None
+    current_step: Number | None
     steps: list[StepTime]
     pending_mail: str | None
     pending_links: list[PendingLink]
@@ -169,26 +138,29 @@ def _steps(flow: ActivationFlow, *, is_open: bool) -> list[StepTime]:
     """Date each step of the person's path from the flow's fields, or else from the audit
     trail since the flow began."""
     latest: dict[str, datetime] = {}
+    done_actions = {step.done_action for step in STEPS.values()}
     for action, happened in AuditEvent.objects.filter(
-        subject=flow.login, at__gte=flow.created_at, action__in=set(_STEP_ACTIONS.values())
+        subject=flow.login, at__gte=flow.created_at, action__in=done_actions
     ).values_list("action", "at"):
         latest[action] = max(happened, latest.get(action, happened))
-    from_fields: dict[Step, datetime | None] = {
-        Step.PROVISIONAL_PASSWORD: flow.created_at,
-        Step.RECOVERY_EMAIL_SENT: flow.recovery_email_verified_at,
-        Step.CHARTER: flow.charter_accepted_at,
-        Step.FORWARDING_SENT: flow.forwarding_verified_at,
-        Step.NEW_PASSWORD: flow.activated_at,
-        Step.DONE: flow.activated_at,
+    from_fields: dict[Number, datetime | None] = {
+        Number.PROVISIONAL_PASSWORD: flow.created_at,
+        Number.RECOVERY_EMAIL_SENT: flow.recovery_email_verified_at,
+        Number.CHARTER: flow.charter_accepted_at,
+        Number.FORWARDING_SENT: flow.forwarding_verified_at,
+        Number.NEW_PASSWORD: flow.activated_at,
+        Number.DONE: flow.activated_at,
     }
-    current = STEP_OF_STATE[flow.current_state] if is_open else None
+    current = STEPS[flow.current_state].number if is_open else None
     steps = []
     for step in flow_path(flow):
-        at: datetime | None = from_fields.get(step) or latest.get(_STEP_ACTIONS.get(step, ""))
+        at: datetime | None = from_fields.get(step.number) or latest.get(step.done_action)
         # After going back to change an answer, the later steps' dates are history.
-        if current is not None and step >= current:
+        if current is not None and step.number >= current:
             at = None
-        steps.append(StepTime(step=step, label=STEP_LABELS[step], at=at, current=step == current))
+        steps.append(
+            StepTime(step=step.number, label=step.label, at=at, current=step.number == current)
+        )
     return steps
 
 
@@ -204,7 +176,7 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         store_unavailable = True
     flow = flow_latest(login)
     is_open = _is_open(flow)
-    current = STEP_OF_STATE[flow.current_state] if flow is not None and is_open else None
+    current = STEPS[flow.current_state].number if flow is not None and is_open else None
     pending_links = [
         PendingLink(
             purpose=row["purpose"],
@@ -249,7 +221,7 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         current_step=current,
         steps=_steps(flow, is_open=is_open) if flow is not None else [],
         pending_mail=(
-            PENDING_MAIL_OF_STATE.get(flow.current_state) if flow is not None and is_open else None
+            STEPS[flow.current_state].pending_link if flow is not None and is_open else None
         ),
         pending_links=pending_links,
         mails=mails,
@@ -271,16 +243,12 @@ FUNNEL_STAGES: list[tuple[str, "StrOrPromise"]] = [
     ("activated", _("Compte activé")),
 ]
 
-# How far each state shows a person got, as an index in FUNNEL_STAGES.
+_STAGE_INDEX = {key: index for index, (key, _label) in enumerate(FUNNEL_STAGES)}
+
+# How far each state shows a person got (the step table's funnel stage), as an index in
+# FUNNEL_STAGES.
 _STAGE_OF_STATE: dict[str, int] = {
-    State.AWAITING_RECOVERY_EMAIL: 1,
-    State.AWAITING_RECOVERY_EMAIL_CONFIRMATION: 2,
-    State.AWAITING_CHARTER_ACCEPTANCE: 3,
-    State.AWAITING_DIRECTORY_CHOICE: 4,
-    State.AWAITING_FORWARDING_CHOICE: 5,
-    State.AWAITING_FORWARDING_CONFIRMATION: 5,
-    State.AWAITING_NEW_PASSWORD: 6,
-    State.ACTIVATED: 7,
+    state: _STAGE_INDEX[step.funnel_stage] for state, step in STEPS.items() if step.funnel_stage
 }
 
 

@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portique.accounts.models import Person
 from portique.activation import services as activation
-from portique.activation.machine import State
+from portique.activation.machine import STEPS
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_open_for
 from portique.core import clock, throttle
@@ -48,9 +48,10 @@ def flow_resend_pending_mail(*, login: str, actor: str, ip: str | None = None) -
     activation's own service: the same resend limit applies and the previous link stops
     working. Raises HelpdeskError when no address waits, SendLimitReached past the limit."""
     flow = _open_flow(login)
-    if flow.current_state == State.AWAITING_RECOVERY_EMAIL_CONFIRMATION:
+    pending = STEPS[flow.current_state].pending_link
+    if pending == OneTimeLink.Purpose.RECOVERY_EMAIL:
         return activation.activation_resend_recovery_email_link(flow=flow, ip=ip, actor=actor)
-    if flow.current_state == State.AWAITING_FORWARDING_CONFIRMATION:
+    if pending == OneTimeLink.Purpose.FORWARDING_ADDRESS:
         return activation.activation_resend_forwarding_link(flow=flow, ip=ip, actor=actor)
     raise HelpdeskError(_("L'activation de cette personne n'attend la confirmation d'aucun mail."))
 

@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from portique.accounts.models import Person
+from portique.accounts.rules import rules_for
 from portique.activation.machine import IllegalTransition
-from portique.activation.rules import rules_for
 from portique.core.audit import client_ip
 from portique.helpdesk import charts, health, selectors, services
 from portique.helpdesk.metrics import metrics_render

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
+from portique.accounts.rules import rules_for
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, ProfileChanges
-from portique.activation.rules import Forwarding, rules_for
 from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
@@ -373,8 +373,7 @@ def account_change_forwarding(
     rules = rules_for(account.category)
     if not rules.has_forwarding_step:
         raise AccountError(f"category {account.category} has no redirection")
-    if rules.forwarding == Forwarding.MANDATORY:
-        wants_forwarding = True
+    wants_forwarding = rules.wants_forwarding(wants_forwarding)
     address = forwarding_address.strip() if wants_forwarding else ""
     if wants_forwarding and not address:
         raise AccountError("a redirection needs an address")

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portique.accounts.rules import rules_for
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord
-from portique.activation.rules import rules_for
 from portique.core import links
 from portique.core import views as core_views
 from portique.core.audit import client_ip

@@ -1,4 +1,8 @@
-"""What each category of person is offered (PORTIQUE_CATEGORY_RULES), read as one object."""
+"""What each category of person is offered (PORTIQUE_CATEGORY_RULES), read as one object.
+
+Account policy: the activation, « Compte Informatique » and the helpdesk all ask it, and the
+activation's machine takes it as an input to choose the person's path.
+"""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +26,15 @@ class CategoryRules:
     @property
     def has_forwarding_step(self) -> bool:
         return self.mailbox and self.forwarding != Forwarding.NONE
+
+    @property
+    def forwarding_mandatory(self) -> bool:
+        """The mailbox must be redirected: the person chooses where, not whether."""
+        return self.forwarding == Forwarding.MANDATORY
+
+    def wants_forwarding(self, asked: bool) -> bool:
+        """Return whether the mail is redirected, given what the person asked for."""
+        return asked or self.forwarding_mandatory
 
 
 def rules_for(category: str) -> CategoryRules:
