@@ -16,7 +16,13 @@ import ldap3
 import pytest
 
 from portique.accounts.stores import get_account_store
-from portique.accounts.stores.base import AccountRecord, AccountStore, Activation, ProfileChanges
+from portique.accounts.stores.base import (
+    AccountRecord,
+    AccountStore,
+    Activation,
+    NewAccount,
+    ProfileChanges,
+)
 
 if TYPE_CHECKING:
     # Imported for pytest_plugins, not here, so that pytest rewrites its asserts.
@@ -70,9 +76,9 @@ def create(
     )
 
 
-def activation(**changes: Any) -> Activation:
+def activation(store: AccountStore, **changes: Any) -> Activation:
     answers = Activation(
-        password=NEW_PASSWORD,
+        password=store.prepare_password(NEW_PASSWORD),
         recovery_email=RECOVERY,
         recovery_email_verified_at=CHARTER_ACCEPTED_AT,
         forwarding_address=FORWARDING,
@@ -89,7 +95,7 @@ def activation(**changes: Any) -> Activation:
 def activated(store: AccountStore, login: str = "jane.doe", **changes: Any) -> AccountRecord:
     """An account created and activated with `activation(**changes)`; returns it re-read."""
     create(store, login=login)
-    store.activate(login, activation(**changes))
+    store.activate(login, activation(store, **changes))
     found = store.find(login)
     assert found is not None
     return found
@@ -179,6 +185,54 @@ def test_create_returns_the_account_as_find_reads_it(store: AccountStore) -> Non
     created = create(store)
 
     assert created == found(store)
+
+
+def test_create_many_creates_each_account_as_create_would(store: AccountStore) -> None:
+    store.create_many(
+        [
+            NewAccount("jane.doe", "Jane", "Doe", "staff", PROVISIONAL),
+            NewAccount("paul.martin", "Paul", "Martin", "student", "Prov-9876-Wxyz"),
+        ]
+    )
+
+    paul = found(store, "paul.martin")
+    assert (paul.first_name, paul.category, paul.activated) == ("Paul", "student", False)
+    assert store.verify_provisional_password("paul.martin", "Prov-9876-Wxyz") is True
+    assert store.verify_provisional_password("jane.doe", PROVISIONAL) is True
+
+
+def test_set_provisional_passwords_replaces_only_those_awaiting_activation(
+    store: AccountStore,
+) -> None:
+    create(store)
+    activated(store, login="paul.martin")
+
+    store.set_provisional_passwords({"jane.doe": "Prov-5555-Qrst", "paul.martin": "Prov-6666"})
+
+    assert store.verify_provisional_password("jane.doe", "Prov-5555-Qrst") is True
+    assert store.verify_provisional_password("jane.doe", PROVISIONAL) is False
+    assert store.verify_password("paul.martin", NEW_PASSWORD) is True
+
+
+def test_activation_states_names_only_the_accounts_that_exist(store: AccountStore) -> None:
+    create(store)
+    activated(store, login="paul.martin")
+
+    states = store.activation_states(["jane.doe", "paul.martin", "john.doe"])
+
+    assert states == {"jane.doe": False, "paul.martin": True}
+
+
+def test_taken_logins_answers_for_the_accounts_held(store: AccountStore) -> None:
+    create(store)
+
+    taken = store.taken_logins()
+
+    assert ("jane.doe" in taken, "john.doe" in taken) == (True, False)
+
+
+def test_a_prepared_password_does_not_show_in_its_repr(store: AccountStore) -> None:
+    assert NEW_PASSWORD not in repr(store.prepare_password(NEW_PASSWORD))
 
 
 # -- provisional password ----------------------------------------------------------------
@@ -294,7 +348,7 @@ def test_activate_twice_with_the_same_answers_leaves_the_same_account(
 ) -> None:
     first = activated(store)
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert found(store) == first
     assert store.verify_password("jane.doe", NEW_PASSWORD) is True
@@ -409,7 +463,7 @@ def listed(
     store: AccountStore, login: str, first_name: str, last_name: str, **changes: Any
 ) -> None:
     create(store, login=login, first_name=first_name, last_name=last_name)
-    store.activate(login, activation(**{"directory_consent": True, **changes}))
+    store.activate(login, activation(store, **{"directory_consent": True, **changes}))
 
 
 def logins(records: list[AccountRecord]) -> list[str]:

@@ -6,14 +6,12 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord, AccountStore, Activation
-from portique.accounts.stores.sql import SqlAccountStore
 from portique.activation.machine import (
     INITIAL,
     STEPS,
@@ -421,7 +419,7 @@ def activation_set_password(
     validate_password(password, user=activation_password_subject(flow))  # type: ignore[arg-type]
     # The argon2 hash (0.3 s) is made before the transaction, so that the flow's lock, and
     # SQLite's lock on the whole database, are not held while it runs.
-    password_hash = make_password(password) if isinstance(store, SqlAccountStore) else ""
+    prepared = store.prepare_password(password)
     with transaction.atomic():
         flow = _lock(flow)
         now = clock.now()
@@ -432,7 +430,7 @@ def activation_set_password(
         store.activate(
             flow.login,
             Activation(
-                password=password,
+                password=prepared,
                 recovery_email=flow.recovery_email,
                 recovery_email_verified_at=flow.recovery_email_verified_at,
                 forwarding_address=flow.forwarding_address,
@@ -442,7 +440,6 @@ def activation_set_password(
                 charter_version=flow.charter_version,
                 charter_accepted_at=flow.charter_accepted_at,
                 activated_at=now,
-                password_hash=password_hash,
             ),
         )
         flow.activated_at = now

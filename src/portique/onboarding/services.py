@@ -1,10 +1,11 @@
 """HR onboarding: import people from HR's file, and reissue or revoke the provisional
 passwords printed on their PASS'UM letters.
 
-On the SQL store an import is one transaction of bulk writes. Another store (LDAP) cannot
-roll back, so there each person is written in a transaction of their own, one by one: an
-import cut short leaves the people already written, and running it again (it is idempotent
-on hr_id) finishes the job.
+On a store that rolls back with the database (SQL) an import is one transaction of bulk
+writes. Another store (LDAP) cannot roll back, so there each person is written in a
+transaction of their own, one by one: an import cut short leaves the people already written,
+and running it again (it is idempotent on hr_id) finishes the job. The accounts are the
+store's to write (AccountStore.create_many and the like); this module writes the people.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -14,20 +15,18 @@ from datetime import datetime
 from itertools import islice
 from typing import IO, Any, TypeVar
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from portique.accounts.models import Account, Person
+from portique.accounts.models import Person
 from portique.accounts.services import (
     account_reissue_provisional_password,
     person_create,
     provisional_password_expiry,
 )
 from portique.accounts.stores import get_account_store
-from portique.accounts.stores.base import AccountStore
-from portique.accounts.stores.sql import SqlAccountStore
+from portique.accounts.stores.base import AccountStore, NewAccount
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core import clock
@@ -116,7 +115,7 @@ def store_transaction(store: AccountStore | None = None) -> AbstractContextManag
     back Portique's side alone would leave directory entries without their people, and the
     next import would give those people numbered logins."""
     store = store or get_account_store()
-    return transaction.atomic() if isinstance(store, SqlAccountStore) else nullcontext()
+    return transaction.atomic() if store.rolls_back_with_database else nullcontext()
 
 
 @dataclass(frozen=True)
@@ -144,18 +143,6 @@ def _people_by_hr_id(hr_ids: list[str]) -> dict[str, Person]:
     return found
 
 
-def _account_states(logins: list[str], store: AccountStore) -> dict[str, bool]:
-    """Return {login: activated} for the logins that have an account."""
-    if isinstance(store, SqlAccountStore):
-        states: dict[str, bool] = {}
-        for chunk in _batched(logins, _BATCH):
-            rows = Account.objects.filter(login__in=chunk).values_list("login", "activated_at")
-            states.update((login, activated_at is not None) for login, activated_at in rows)
-        return states
-    records = ((login, store.find(login)) for login in logins)
-    return {login: record.activated for login, record in records if record is not None}
-
-
 def _flows_end(logins: list[str], now: datetime) -> None:
     """End the activations in progress of these people: a flow opened with a provisional
     password must not outlive it (someone who found a lost letter is stopped too)."""
@@ -170,12 +157,11 @@ def _plan(checked: CheckedRows, store: AccountStore) -> tuple[list[_Planned], li
     against the database, and make logins for the new people who have none, in file order."""
     existing = _people_by_hr_id([row.hr_id for row in checked.valid])
     taken = set(Person.objects.values_list("login", flat=True))
-    taken.update(Account.objects.values_list("login", flat=True))
-    in_directory_only = not isinstance(store, SqlAccountStore)
+    # A directory may hold entries that Portique did not create: the store answers.
+    in_store = store.taken_logins()
 
     def is_taken(login: str) -> bool:
-        # A directory may hold entries that Portique did not create.
-        return login in taken or (in_directory_only and store.find(login) is not None)
+        return login in taken or login in in_store
 
     rejected = list(checked.rejected)
     kept: list[PersonRow] = []
@@ -235,12 +221,14 @@ def _write_bulk(
     reissue: bool,
     actor: str,
     progress: Progress | None,
+    store: AccountStore,
 ) -> None:
-    """Write the import to the SQL store with a few statements per thousand people."""
+    """Write the import with a few statements per thousand people, in the caller's
+    transaction, which the store's writes share."""
     now = clock.now()
     expires_at = provisional_password_expiry(now)
     existing_logins = [item.login for item in planned if item.person is not None]
-    states = _account_states(existing_logins, SqlAccountStore()) if reissue else {}
+    states = store.activation_states(existing_logins) if reissue else {}
     reissued_logins: list[str] = []
     done = 0
     for chunk in _batched(planned, _BATCH):
@@ -288,24 +276,18 @@ def _write_bulk(
             else:
                 report.unchanged.append(entry)
 
-        created = Person.objects.bulk_create(new_people)
-        if any(person.pk is None for person in created):
-            # Databases that do not return ids from a bulk insert (MySQL).
-            ids = dict(
-                Person.objects.filter(login__in=[p.login for p in created]).values_list(
-                    "login", "pk"
+        Person.objects.bulk_create(new_people)
+        store.create_many(
+            [
+                NewAccount(
+                    login=person.login,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    category=person.category,
+                    provisional_password=new_passwords[person.login],
                 )
-            )
-            for person in created:
-                person.pk = ids[person.login]
-        Account.objects.bulk_create(
-            Account(
-                person=person,
-                login=person.login,
-                email=f"{person.login}@{settings.PORTIQUE_MAIL_DOMAIN}",
-                provisional_password_hash=provisional.make(new_passwords[person.login]),
-            )
-            for person in created
+                for person in new_people
+            ]
         )
         if changed_people:
             Person.objects.bulk_update(
@@ -313,16 +295,7 @@ def _write_bulk(
                 [*_NAME_FIELDS, *_OPTIONAL_FIELDS, "provisional_password_expires_at"],
             )
         if renewed_passwords:
-            accounts = list(
-                Account.objects.filter(
-                    login__in=list(renewed_passwords), activated_at__isnull=True
-                ).only("pk", "login")
-            )
-            for account in accounts:
-                account.provisional_password_hash = provisional.make(
-                    renewed_passwords[account.login]
-                )
-            Account.objects.bulk_update(accounts, ["provisional_password_hash"])
+            store.set_provisional_passwords(renewed_passwords)
             reissued_logins.extend(renewed_passwords)
         audit_record_many(actor=actor, events=audits)
         done += len(chunk)
@@ -405,7 +378,8 @@ def people_import(
     letters. With an invalid line and no `skip_invalid`, nothing is written."""
     checked = _read_rows(rows, file)
     store = store or get_account_store()
-    bulk = isinstance(store, SqlAccountStore)
+    # One transaction of bulk writes where the store's writes roll back with it.
+    bulk = store.rolls_back_with_database
     with store_transaction(store):
         planned, rejected = _plan(checked, store)
         report = ImportReport(rejected=rejected)
@@ -413,7 +387,9 @@ def people_import(
             report.written = False
             return report
         if bulk:
-            _write_bulk(planned, report, reissue=reissue, actor=actor, progress=progress)
+            _write_bulk(
+                planned, report, reissue=reissue, actor=actor, progress=progress, store=store
+            )
         else:
             _write_one_by_one(
                 planned, report, reissue=reissue, actor=actor, progress=progress, store=store
@@ -434,7 +410,7 @@ def credentials_reissue(
     the PDF of their letters, one page each in the given order. Raises CannotReissue, having
     changed nothing, when one of them has no account awaiting activation."""
     store = store or get_account_store()
-    states = _account_states([person.login for person in people], store)
+    states = store.activation_states([person.login for person in people])
     activated = [p.login for p in people if states.get(p.login) is True]
     missing = [p.login for p in people if p.login not in states]
     if activated or missing:
@@ -460,7 +436,7 @@ def credentials_revoke(
     replaces each, and nobody ever sees it); return how many were revoked. People already
     activated, or without an account, are left as they are."""
     store = store or get_account_store()
-    states = _account_states([person.login for person in people], store)
+    states = store.activation_states([person.login for person in people])
     revocable = [person for person in people if states.get(person.login) is False]
     now = clock.now()
     with transaction.atomic():

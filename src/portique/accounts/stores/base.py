@@ -1,6 +1,16 @@
-"""The AccountStore protocol: what Portique needs from the system of record of accounts."""
+"""The AccountStore protocol: what Portique needs from the system of record of accounts.
 
-from dataclasses import dataclass
+A store is a class with these methods, chosen by PORTIQUE_ACCOUNT_STORE (see
+stores/__init__.py). What differs between stores is said here, by a method or a flag, never
+asked by the callers (no `isinstance` of a store): `rolls_back_with_database` tells whether
+the store's writes share the database's transaction; `prepare_password()` does a new
+password's slow part (hashing, for a store that keeps hashes) before any transaction; the
+`*_many` methods and `taken_logins()` let the HR import write and check thousands of
+accounts in a few statements where the store can, and one by one where it cannot.
+"""
+
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -25,10 +35,32 @@ class AccountRecord:
 
 
 @dataclass(frozen=True)
+class PreparedPassword:
+    """A new password as one store's `prepare_password()` made it ready to write: a hash for
+    a store that keeps hashes, the password itself for a directory that hashes it."""
+
+    value: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account to create awaiting activation, for `create_many()`."""
+
+    login: str
+    first_name: str
+    last_name: str
+    category: str
+    provisional_password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Activation:
     """Everything the activation writes to the store, at once, at its last step."""
 
-    password: str
+    # From the same store's prepare_password(), made before the caller's transaction: an
+    # argon2 hash takes 0.3 s, and no lock may be held that long (SQLite's is the whole
+    # database's).
+    password: PreparedPassword
     recovery_email: str
     recovery_email_verified_at: datetime
     forwarding_address: str
@@ -38,11 +70,6 @@ class Activation:
     charter_version: str
     charter_accepted_at: datetime
     activated_at: datetime
-    # The password already hashed with Django's hasher, for a store that keeps the hash
-    # (the SQL store), made before the caller's transaction: an argon2 hash takes 0.3 s, and
-    # no lock may be held that long (SQLite's is the whole database's). Other stores, which
-    # hand the password to a directory that hashes it, ignore it.
-    password_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,11 @@ class StoreUnavailable(Exception):
 
 
 class AccountStore(Protocol):
+    # True when the store's writes are rows of Portique's own database, kept or rolled back
+    # with its transaction: an HR import is then one transaction. False for a directory,
+    # which keeps what it was sent whatever the database does.
+    rolls_back_with_database: bool
+
     def find(self, identifier: str) -> AccountRecord | None:
         """Return the account whose login or university address is `identifier`, ignoring
         case and surrounding spaces, or None."""
@@ -97,8 +129,31 @@ class AccountStore(Protocol):
         """Create an account awaiting activation."""
         ...
 
+    def create_many(self, accounts: Sequence[NewAccount]) -> None:
+        """Create these accounts awaiting activation, as `create()` would each, in as few
+        writes as the store allows."""
+        ...
+
     def set_provisional_password(self, login: str, provisional_password: str) -> None:
         """Replace the provisional password of an account awaiting activation."""
+        ...
+
+    def set_provisional_passwords(self, passwords: Mapping[str, str]) -> None:
+        """Replace the provisional passwords ({login: password}) of those accounts that await
+        activation, in as few writes as the store allows."""
+        ...
+
+    def activation_states(self, logins: Sequence[str]) -> dict[str, bool]:
+        """Return {login: activated} for those of `logins` that have an account."""
+        ...
+
+    def taken_logins(self) -> Container[str]:
+        """Return what answers `login in ...` for the logins the store holds, Portique's or
+        not: a set read at once, or a lookup at each question."""
+        ...
+
+    def prepare_password(self, password: str) -> PreparedPassword:
+        """Make a new password ready for `activate()`; called before any transaction."""
         ...
 
     def verify_password(self, login: str, password: str) -> bool:

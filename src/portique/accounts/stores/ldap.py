@@ -17,7 +17,7 @@ import logging
 import queue
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -33,6 +33,8 @@ from portique.accounts.stores.base import (
     AccountRecord,
     Activation,
     DirectoryPage,
+    NewAccount,
+    PreparedPassword,
     ProfileChanges,
     StoreUnavailable,
 )
@@ -161,7 +163,21 @@ def _boolean(value: bool) -> str:
     return "TRUE" if value else "FALSE"
 
 
+class _TakenInDirectory:
+    """`login in taken`, asked of the directory at each question: it may hold entries that
+    Portique did not create."""
+
+    def __init__(self, store: "LdapAccountStore") -> None:
+        self.store = store
+
+    def __contains__(self, login: object) -> bool:
+        return isinstance(login, str) and self.store.find(login) is not None
+
+
 class LdapAccountStore:
+    # A directory keeps what it was sent, whatever Portique's database does.
+    rolls_back_with_database = False
+
     def __init__(
         self,
         *,
@@ -577,6 +593,32 @@ class LdapAccountStore:
             raise StoreUnavailable(f"{login} was added but cannot be read back")
         return record
 
+    def create_many(self, accounts: Sequence[NewAccount]) -> None:
+        # A directory takes one entry per request.
+        for account in accounts:
+            self.create(
+                login=account.login,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                category=account.category,
+                provisional_password=account.provisional_password,
+            )
+
+    def set_provisional_passwords(self, passwords: Mapping[str, str]) -> None:
+        for login, password in passwords.items():
+            self.set_provisional_password(login, password)
+
+    def activation_states(self, logins: Sequence[str]) -> dict[str, bool]:
+        records = ((login, self.find(login)) for login in logins)
+        return {login: record.activated for login, record in records if record is not None}
+
+    def taken_logins(self) -> _TakenInDirectory:
+        return _TakenInDirectory(self)
+
+    def prepare_password(self, password: str) -> PreparedPassword:
+        # The directory hashes what it is sent, under its own policy.
+        return PreparedPassword(password)
+
     def set_provisional_password(self, login: str, provisional_password: str) -> None:
         def write(connection: Connection) -> None:
             entry = self._entry_for_login(connection, login)
@@ -612,7 +654,7 @@ class LdapAccountStore:
             # The activation mark comes last, so an entry marked activated is complete.
             dn = self._existing_dn(connection, login)
             connection.modify(dn, changes)
-            self._set_password(connection, dn, activation.password)
+            self._set_password(connection, dn, activation.password.value)
             connection.modify(
                 dn,
                 {

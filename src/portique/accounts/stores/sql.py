@@ -1,6 +1,8 @@
 """The default account store: accounts kept in Portique's own database."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -8,7 +10,14 @@ from django.db.models import Q
 
 from portique.accounts.folding import query_words
 from portique.accounts.models import Account, Person
-from portique.accounts.stores.base import AccountRecord, Activation, DirectoryPage, ProfileChanges
+from portique.accounts.stores.base import (
+    AccountRecord,
+    Activation,
+    DirectoryPage,
+    NewAccount,
+    PreparedPassword,
+    ProfileChanges,
+)
 from portique.core import clock
 from portique.passwords import provisional
 
@@ -52,7 +61,21 @@ def _directory_record(account: Account) -> AccountRecord:
     )
 
 
+# Rows per bulk statement, and keys per IN (...) list (SQLite's limit on parameters is
+# 32,766; Oracle's IN lists stop at 1,000).
+_BATCH = 1000
+
+
+def _batched(items: Sequence[str], size: int = _BATCH) -> list[list[str]]:
+    iterator = iter(items)
+    return list(iter(lambda: list(islice(iterator, size)), []))
+
+
 class SqlAccountStore:
+    """Accounts as rows of Portique's database: they roll back with its transactions."""
+
+    rolls_back_with_database = True
+
     def find(self, identifier: str) -> AccountRecord | None:
         key = identifier.strip().lower()
         if not key:
@@ -91,6 +114,62 @@ class SqlAccountStore:
         )
         return _record(account)
 
+    def create_many(self, accounts: Sequence[NewAccount]) -> None:
+        # An import has written the people already; create() makes those that are missing.
+        people: dict[str, int] = {}
+        for chunk in _batched([account.login for account in accounts]):
+            people.update(Person.objects.filter(login__in=chunk).values_list("login", "pk"))
+        missing = [account for account in accounts if account.login not in people]
+        if missing:
+            Person.objects.bulk_create(
+                Person(
+                    login=account.login,
+                    first_name=account.first_name,
+                    last_name=account.last_name,
+                    category=account.category,
+                )
+                for account in missing
+            )
+            for chunk in _batched([account.login for account in missing]):
+                people.update(Person.objects.filter(login__in=chunk).values_list("login", "pk"))
+        Account.objects.bulk_create(
+            (
+                Account(
+                    person_id=people[account.login],
+                    login=account.login,
+                    email=f"{account.login}@{settings.PORTIQUE_MAIL_DOMAIN}",
+                    provisional_password_hash=provisional.make(account.provisional_password),
+                )
+                for account in accounts
+            ),
+            batch_size=_BATCH,
+        )
+
+    def set_provisional_passwords(self, passwords: Mapping[str, str]) -> None:
+        for chunk in _batched(list(passwords)):
+            accounts = list(
+                Account.objects.filter(login__in=chunk, activated_at__isnull=True).only(
+                    "pk", "login"
+                )
+            )
+            for account in accounts:
+                account.provisional_password_hash = provisional.make(passwords[account.login])
+            Account.objects.bulk_update(accounts, ["provisional_password_hash"])
+
+    def activation_states(self, logins: Sequence[str]) -> dict[str, bool]:
+        states: dict[str, bool] = {}
+        for chunk in _batched(logins):
+            rows = Account.objects.filter(login__in=chunk).values_list("login", "activated_at")
+            states.update((login, activated_at is not None) for login, activated_at in rows)
+        return states
+
+    def taken_logins(self) -> set[str]:
+        # Every account here was made by Portique: one read answers for the whole import.
+        return set(Account.objects.values_list("login", flat=True))
+
+    def prepare_password(self, password: str) -> PreparedPassword:
+        return PreparedPassword(make_password(password))
+
     def set_provisional_password(self, login: str, provisional_password: str) -> None:
         Account.objects.filter(login=login, activated_at__isnull=True).update(
             provisional_password_hash=provisional.make(provisional_password)
@@ -98,7 +177,7 @@ class SqlAccountStore:
 
     def activate(self, login: str, activation: Activation) -> None:
         Account.objects.filter(login=login).update(
-            password=activation.password_hash or make_password(activation.password),
+            password=activation.password.value,
             recovery_email=activation.recovery_email,
             recovery_email_verified_at=activation.recovery_email_verified_at,
             forwarding_address=activation.forwarding_address,
