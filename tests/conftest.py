@@ -33,6 +33,14 @@ def pytest_runtest_makereport(
     report.longrepr = f"skipped in CI: {reason.removeprefix('Skipped: ')}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_collected() -> None:
+    """The static files collected under their hashed names, as `portique serve` does before
+    it starts: the suite serves pages with the production settings, whose templates name
+    `portique.4f2a….css`, not `portique.css`."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     """The mail worker recycles database connections between tasks, as a long-running
