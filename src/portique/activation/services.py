@@ -1,13 +1,16 @@
 """The activation's use cases. Each runs in one transaction: check the move is allowed,
 do its side effects (links, outbox, audit, account store), advance the machine, save."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Count
 
 from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
@@ -24,7 +27,7 @@ from portique.activation.machine import (
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_answers, flow_open_for, flow_rules
 from portique.core import clock, links, throttle
-from portique.core.audit import audit_record
+from portique.core.audit import audit_record, audit_record_many
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_link, mail_queue
 from portique.passwords import provisional
@@ -458,3 +461,73 @@ def activation_set_password(
         )
         audit_record(actor=flow.login, subject=flow.login, action="account_activated", ip=ip)
     return flow
+
+
+# --- Ending and purging flows -----------------------------------------------------------
+
+# Logins per IN (...) list (SQLite's limit on parameters is 32,766; Oracle's is 1,000).
+_BATCH = 1000
+
+
+def _batched(items: Iterable[str], size: int = _BATCH) -> Iterable[list[str]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class EndedFlow:
+    login: str
+    state: str
+    links_revoked: int
+
+
+def flows_end(
+    *, logins: Sequence[str], actor: str, reason: str, ip: str | None = None
+) -> list[EndedFlow]:
+    """End the activations in progress of these people and revoke their pending links (a
+    link is checked against its own row, not the flow's expiry): they start again at step 1.
+    Each flow ended is audited under the action `reason`, with the state it was left in."""
+    now = clock.now()
+    ended: list[EndedFlow] = []
+    with transaction.atomic():
+        for chunk in _batched(logins):
+            flows = list(
+                ActivationFlow.objects.select_for_update()
+                .filter(login__in=chunk, expires_at__gt=now)
+                .exclude(state=State.ACTIVATED)
+                .values_list("pk", "login", "state")
+            )
+            if not flows:
+                continue
+            ids = [pk for pk, _login, _state in flows]
+            pending = OneTimeLink.objects.filter(
+                flow_id__in=ids, used_at__isnull=True, revoked_at__isnull=True
+            )
+            revoked = dict(
+                pending.order_by()
+                .values_list("flow_id")
+                .annotate(n=Count("id"))
+                .values_list("flow_id", "n")
+            )
+            pending.update(revoked_at=now)
+            ActivationFlow.objects.filter(pk__in=ids).update(expires_at=now, updated_at=now)
+            ended += [EndedFlow(login, state, revoked.get(pk, 0)) for pk, login, state in flows]
+        audit_record_many(
+            actor=actor,
+            ip=ip,
+            events=[
+                (flow.login, reason, {"state": flow.state, "links_revoked": flow.links_revoked})
+                for flow in ended
+            ],
+        )
+    return ended
+
+
+def flows_purge() -> int:
+    """Delete the flows that expired longer ago than PORTIQUE_FLOW_RETENTION_DAYS; returns
+    how many."""
+    before = clock.now() - timedelta(days=settings.PORTIQUE_FLOW_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = ActivationFlow.objects.filter(expires_at__lt=before).delete()
+    return deleted

@@ -1,9 +1,11 @@
 """Write the audit trail. Callers run inside the transaction of the change they record."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import HttpRequest
 
 from portique.core import clock
@@ -58,3 +60,15 @@ def audit_record_many(
             AuditEvent(at=now, actor=actor, subject=subject, action=action, client_ip=ip, data=data)
         )
     AuditEvent.objects.bulk_create(rows, batch_size=500)
+
+
+def audit_purge() -> dict[str, int]:
+    """Delete the audit rows older than PORTIQUE_AUDIT_RETENTION_DAYS and return how many of
+    each action went, so that the caller, in the same transaction, can add them to counts
+    computed from the trail."""
+    old = AuditEvent.objects.filter(
+        at__lt=clock.now() - timedelta(days=settings.PORTIQUE_AUDIT_RETENTION_DAYS)
+    )
+    counts = dict(old.values_list("action").annotate(n=Count("id")).order_by())
+    old.delete()
+    return counts

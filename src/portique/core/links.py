@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 
@@ -139,3 +140,14 @@ def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str)
         )
     )
     return counts["per_person"], counts["per_address"]
+
+
+def links_purge() -> int:
+    """Delete the links used, revoked or expired longer ago than
+    PORTIQUE_LINK_RETENTION_DAYS; returns how many."""
+    cutoff = clock.now() - timedelta(days=settings.PORTIQUE_LINK_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = OneTimeLink.objects.filter(
+            Q(used_at__lt=cutoff) | Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+        ).delete()
+    return deleted

@@ -59,7 +59,9 @@ def _any_locked(*keys: str) -> bool:
     return any(isinstance(until, int | float) and until > now for until in locks.values())
 
 
-def _is_locked(key: str) -> bool:
+def is_locked(key: str) -> bool:
+    """Tell whether the lock under `key` (account_key(), address_key()) holds right now, in
+    whatever process it was set: the lock lives in the shared cache."""
     return _any_locked(key)
 
 
@@ -135,7 +137,7 @@ def record_refusal(
 
 def address_allowed(ip: str | None) -> bool:
     """Tell whether this client address may make another counted request."""
-    return not _is_locked(address_key(ip))
+    return not is_locked(address_key(ip))
 
 
 def record_address_attempt(ip: str | None) -> None:

@@ -115,9 +115,7 @@ class PersonFile:
 
 def account_locked(login: str) -> bool:
     """Tell whether the account is locked after too many failed attempts right now."""
-    # The lock lives in the cache under the key the throttle computes; reading it there is
-    # the only way to know, across every app process.
-    return throttle._is_locked(throttle.account_key(login))
+    return throttle.is_locked(throttle.account_key(login))
 
 
 def flow_latest(login: str) -> ActivationFlow | None:

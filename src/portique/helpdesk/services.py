@@ -3,31 +3,29 @@ purge. Each action on a person runs in one transaction with its audit row: the a
 actor, the person as subject."""
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django_tasks_db.models import DBTaskResult
 
 from portique.accounts.models import Person
 from portique.activation import services as activation
 from portique.activation.machine import STEPS
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_open_for
-from portique.core import clock, throttle
+from portique.core import audit, links, throttle
 from portique.core.audit import audit_record
-from portique.core.models import AuditEvent, OneTimeLink
+from portique.core.models import OneTimeLink
 from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
 from portique.helpdesk.selectors import admin_login_counter
-from portique.mail.models import OutboundMail
+from portique.mail import services as mail
 from portique.selfservice.services import account_sessions_end, account_sessions_purge
 
 
@@ -67,24 +65,9 @@ def account_unlock(*, login: str, actor: str, ip: str | None = None) -> None:
 def activation_restart(*, login: str, actor: str, ip: str | None = None) -> ActivationFlow:
     """End the person's activation in progress and cancel its pending links: they start
     again at step 1 with their identifier and provisional password."""
-    with transaction.atomic():
-        flow = ActivationFlow.objects.select_for_update().get(pk=_open_flow(login).pk)
-        now = clock.now()
-        # A link is checked against its own row, not the flow's expiry: revoke them.
-        revoked = OneTimeLink.objects.filter(
-            flow_id=flow.pk, used_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=now)
-        flow.expires_at = now
-        flow.updated_at = now
-        flow.save(update_fields=["expires_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            subject=login,
-            action="activation_restarted",
-            ip=ip,
-            state=flow.state,
-            links_revoked=revoked,
-        )
+    flow = _open_flow(login)
+    activation.flows_end(logins=[login], actor=actor, reason="activation_restarted", ip=ip)
+    flow.refresh_from_db()
     return flow
 
 
@@ -191,53 +174,31 @@ class PurgeCounts:
     sessions: int
 
 
-def _before(days: int) -> datetime:
-    return clock.now() - timedelta(days=days)
-
-
 def records_purge(*, actor: str = "system") -> PurgeCounts:
-    """Delete what is kept no longer than its retention (PORTIQUE_*_RETENTION_DAYS): flows
-    expired that long ago, links used, revoked or expired that long ago, mails sent or
-    failed that long ago, finished mail tasks, audit rows older than their retention, and
-    the account sessions' rows of sessions that have ended (timed out, without a logout)."""
-    with transaction.atomic():
-        flows, _ = ActivationFlow.objects.filter(
-            expires_at__lt=_before(settings.PORTIQUE_FLOW_RETENTION_DAYS)
-        ).delete()
-    cutoff = _before(settings.PORTIQUE_LINK_RETENTION_DAYS)
-    with transaction.atomic():
-        links, _ = OneTimeLink.objects.filter(
-            Q(used_at__lt=cutoff) | Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)
-        ).delete()
-    cutoff = _before(settings.PORTIQUE_MAIL_RETENTION_DAYS)
-    with transaction.atomic():
-        # A queued mail is never deleted, however old: it may still leave.
-        mails, _ = OutboundMail.objects.filter(
-            Q(status=OutboundMail.Status.SENT, sent_at__lt=cutoff)
-            | Q(status=OutboundMail.Status.FAILED, created_at__lt=cutoff)
-        ).delete()
-    with transaction.atomic():
-        tasks, _ = (
-            DBTaskResult.objects.finished()
-            .filter(finished_at__lt=_before(settings.PORTIQUE_TASK_RETENTION_DAYS))
-            .delete()
-        )
+    """Delete what is kept no longer than its retention (PORTIQUE_*_RETENTION_DAYS), each
+    app purging its own tables: flows expired that long ago, links used, revoked or expired
+    that long ago, mails sent or failed that long ago, finished mail tasks, audit rows older
+    than their retention, and the account sessions' rows of sessions that have ended (timed
+    out, without a logout)."""
+    flows = activation.flows_purge()
+    links_deleted = links.links_purge()
+    mails = mail.mails_purge()
+    tasks = mail.tasks_purge()
     with transaction.atomic():
         sessions = account_sessions_purge()
     with transaction.atomic():
-        old = AuditEvent.objects.filter(at__lt=_before(settings.PORTIQUE_AUDIT_RETENTION_DAYS))
+        purged = audit.audit_purge()
         # Counters computed from the audit trail (portique_activations_total...) must not
         # drop when their rows go: what is deleted is added to the tally.
-        for action, count in old.values_list("action").annotate(n=Count("id")).order_by():
+        for action, count in purged.items():
             tally, _ = PurgedEventCount.objects.get_or_create(action=action)
             PurgedEventCount.objects.filter(pk=tally.pk).update(count=F("count") + count)
-        audit_events, _ = old.delete()
         counts = PurgeCounts(
             flows=flows,
-            links=links,
+            links=links_deleted,
             mails=mails,
             tasks=tasks,
-            audit_events=audit_events,
+            audit_events=sum(purged.values()),
             sessions=sessions,
         )
         audit_record(actor=actor, subject="-", action="records_purged", **asdict(counts))

@@ -217,3 +217,27 @@ def mail_requeue_stalled() -> int:
             deliver_mail.enqueue(mail_id)
         count += 1
     return count
+
+
+def mails_purge() -> int:
+    """Delete the mails sent, or failed for good, longer ago than
+    PORTIQUE_MAIL_RETENTION_DAYS; returns how many. A queued mail is never deleted, however
+    old: it may still leave."""
+    cutoff = clock.now() - timedelta(days=settings.PORTIQUE_MAIL_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = OutboundMail.objects.filter(
+            Q(status=OutboundMail.Status.SENT, sent_at__lt=cutoff)
+            | Q(status=OutboundMail.Status.FAILED, created_at__lt=cutoff)
+        ).delete()
+    return deleted
+
+
+def tasks_purge() -> int:
+    """Delete the delivery tasks finished longer ago than PORTIQUE_TASK_RETENTION_DAYS;
+    returns how many."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = clock.now() - timedelta(days=settings.PORTIQUE_TASK_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

@@ -27,8 +27,7 @@ from portique.accounts.services import (
 )
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountStore, NewAccount
-from portique.activation.machine import State
-from portique.activation.models import ActivationFlow
+from portique.activation.services import flows_end
 from portique.core import clock
 from portique.core.audit import audit_record, audit_record_many
 from portique.onboarding.importers import (
@@ -143,13 +142,10 @@ def _people_by_hr_id(hr_ids: list[str]) -> dict[str, Person]:
     return found
 
 
-def _flows_end(logins: list[str], now: datetime) -> None:
+def _flows_end(logins: list[str], *, actor: str) -> None:
     """End the activations in progress of these people: a flow opened with a provisional
     password must not outlive it (someone who found a lost letter is stopped too)."""
-    for chunk in _batched(logins, _BATCH):
-        ActivationFlow.objects.filter(login__in=chunk, expires_at__gt=now).exclude(
-            state=State.ACTIVATED
-        ).update(expires_at=now)
+    flows_end(logins=logins, actor=actor, reason="activation_ended_with_letter")
 
 
 def _plan(checked: CheckedRows, store: AccountStore) -> tuple[list[_Planned], list[Rejection]]:
@@ -301,7 +297,7 @@ def _write_bulk(
         done += len(chunk)
         if progress is not None:
             progress(done, len(planned))
-    _flows_end(reissued_logins, now)
+    _flows_end(reissued_logins, actor=actor)
 
 
 @sensitive_variables()
@@ -354,7 +350,7 @@ def _write_one_by_one(
                     report.credentials.append(
                         _letter(person, issued.provisional_password, issued.expires_at)
                     )
-                    _flows_end([item.login], clock.now())
+                    _flows_end([item.login], actor=actor)
             (report.updated if fields or renew else report.unchanged).append(entry)
         if progress is not None and (done % 100 == 0 or done == len(planned)):
             progress(done, len(planned))
@@ -423,7 +419,7 @@ def credentials_reissue(
             )
             person.provisional_password_expires_at = issued.expires_at
             letters.append(_letter(person, issued.provisional_password, issued.expires_at))
-        _flows_end([person.login for person in people], clock.now())
+        _flows_end([person.login for person in people], actor=actor)
         # Rendered inside the transaction: if it fails, the old letters keep working.
         return render_letters(letters)
 
@@ -445,5 +441,5 @@ def credentials_revoke(
             Person.objects.filter(pk=person.pk).update(provisional_password_expires_at=now)
             person.provisional_password_expires_at = now
             audit_record(actor=actor, subject=person.login, action="provisional_password_revoked")
-        _flows_end([person.login for person in revocable], now)
+        _flows_end([person.login for person in revocable], actor=actor)
     return len(revocable)
