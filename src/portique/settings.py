@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portique.core.middleware.ContentSecurityPolicyMiddleware",
     "portique.core.middleware.SessionLifetimeMiddleware",
-    "portique.core.middleware.StoreUnavailableMiddleware",
+    "portique.accounts.middleware.StoreUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portique.urls"

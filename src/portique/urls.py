@@ -4,9 +4,10 @@ from django.urls import include, path
 from portique.core import views as core_views
 from portique.helpdesk import views as helpdesk_views
 from portique.mail import views as mail_views
+from portique.selfservice import views as selfservice_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", selfservice_views.home, name="home"),
     path("", include("portique.selfservice.urls")),
     path("probleme-de-connexion/", include("portique.recovery.urls")),
     path("annuaire/", include("portique.directory.urls")),

@@ -1,5 +1,6 @@
 """Request-wide concerns: a request id for the logs and error pages, the absolute lifetime
-of a session, the Content-Security-Policy header, and the page of an unreachable store."""
+of a session, and the Content-Security-Policy header. The page of an unreachable account
+store is the accounts app's (accounts.middleware)."""
 
 import contextvars
 import functools
@@ -18,7 +19,6 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -187,31 +187,4 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             response[HEADER_REPORT_ONLY] = report_only
         # As django-csp does: a nonce asked for after the header was written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
-        return response
-
-
-class StoreUnavailableMiddleware:
-    """Turn an unreachable account store into a "come back later" page (503): the flow was
-    not moved, no failure was counted, and the person resumes where they were."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from portique.accounts.stores.base import StoreUnavailable
-
-        if not isinstance(exception, StoreUnavailable):
-            return None
-        logger.warning("account store unavailable: %s", exception)
-        response = render(
-            request,
-            "core/unavailable.html",
-            {"request_id": getattr(request, "request_id", "")},
-            status=503,
-        )
-        response["Retry-After"] = "60"
-        response["Cache-Control"] = "no-store"
         return response

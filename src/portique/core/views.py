@@ -1,5 +1,6 @@
-"""The pages around the activation: the ENT-like home page, "Problème de connexion", the
-charter, and the button that extends a session about to end."""
+"""Pages of no app in particular: the charter, the button that extends a session about to
+end, the error pages, and what every mailed link's landing and error pages share. The home
+page, with its login form, is « Compte Informatique »'s (selfservice.views.home)."""
 
 from typing import TYPE_CHECKING
 
@@ -14,14 +15,6 @@ from portique.core.middleware import renew_session, session_time_left
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
-
-
-@never_cache
-def home(request: HttpRequest) -> HttpResponse:
-    """The ENT-like login page: "IDENTIFIANT", "MOT DE PASSE", "SE CONNECTER"."""
-    from portique.selfservice.forms import LoginForm
-
-    return render(request, "core/home.html", {"form": LoginForm()})
 
 
 def charter(request: HttpRequest) -> HttpResponse:
@@ -94,19 +87,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
 
 
-def link_error_page(request: HttpRequest, error: Exception, *, restart: str) -> HttpResponse:
-    """The one page for a mailed link that cannot be used: what happened, what to do."""
-    from django.urls import reverse
-
+def link_error_page(
+    request: HttpRequest, error: Exception, *, restart_url: str, restart_label: "StrOrPromise"
+) -> HttpResponse:
+    """The one page for a mailed link that cannot be used: what happened, and where to go
+    from there (`restart_url`, the app's own page, named `restart_label`)."""
     from portique.core.links import LinkError, LinkExpired, LinkUsed
 
     reason = error.reason if isinstance(error, LinkError) else "invalid"
-    targets = {
-        "activation": (reverse("activation:identifier"), _("Reprendre l'activation à l'étape 1")),
-        "account": (reverse("selfservice:account"), _("Retour à mon compte")),
-        "recovery": (reverse("recovery:request"), _("Demander un nouveau lien")),
-    }
-    url, label = targets[restart]
+    url, label = restart_url, restart_label
     status = 410 if isinstance(error, LinkExpired | LinkUsed) else 400
     return render(
         request,

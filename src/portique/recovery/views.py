@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portique.accounts.stores import get_account_store
@@ -59,7 +61,14 @@ def new_password(request: HttpRequest) -> HttpResponse:
             return core_views.no_referrer(redirect("recovery:done"))
     except links.LinkError as error:
         request.session.pop(SESSION_LINK, None)
-        return core_views.no_referrer(link_error_page(request, error, restart="recovery"))
+        return core_views.no_referrer(
+            link_error_page(
+                request,
+                error,
+                restart_url=reverse("recovery:request"),
+                restart_label=gettext_lazy("Demander un nouveau lien"),
+            )
+        )
     # Not no_referrer(): under that policy browsers send "Origin: null" with the form's POST
     # and the checklist's fetch, which the CSRF check refuses. This address holds no token.
     return render(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -87,6 +88,12 @@ def _new_session_id(request: HttpRequest, login: str) -> tuple[str, str]:
     return old_key, request.session.session_key or ""
 
 
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    """The ENT-like login page: "IDENTIFIANT", "MOT DE PASSE", "SE CONNECTER"."""
+    return render(request, "selfservice/home.html", {"form": account_forms.LoginForm()})
+
+
 @require_POST
 @never_cache
 def login(request: HttpRequest) -> HttpResponse:
@@ -107,7 +114,7 @@ def login(request: HttpRequest) -> HttpResponse:
             )
             return redirect("selfservice:account")
         form.add_error(None, _("Identifiant ou mot de passe incorrect."))
-    return render(request, "core/home.html", {"form": form}, status=200)
+    return render(request, "selfservice/home.html", {"form": form}, status=200)
 
 
 @require_POST
@@ -355,7 +362,14 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
             return core_views.no_referrer(redirect(target))
     except links.LinkError as error:
         request.session.pop(SESSION_LINK, None)
-        return core_views.no_referrer(link_error_page(request, error, restart="account"))
+        return core_views.no_referrer(
+            link_error_page(
+                request,
+                error,
+                restart_url=reverse("selfservice:account"),
+                restart_label=gettext_lazy("Retour à mon compte"),
+            )
+        )
     # Not no_referrer(): under that policy browsers send "Origin: null" with the form's POST,
     # which the CSRF check refuses. This address holds no token.
     return render(request, "selfservice/link_confirm.html", {"link": link})
