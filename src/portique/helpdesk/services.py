@@ -26,7 +26,7 @@ from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
 from portique.helpdesk.selectors import admin_login_counter
 from portique.mail import services as mail
-from portique.selfservice.services import account_sessions_end, account_sessions_purge
+from portique.selfservice.flows.sessions import account_sessions_end, account_sessions_purge
 
 
 class HelpdeskError(Exception):

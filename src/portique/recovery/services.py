@@ -11,7 +11,8 @@ from portique.core import links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import SendLimitReached, mail_link, mail_queue
-from portique.selfservice.services import account_sessions_end, password_subject
+from portique.selfservice.flows.sessions import account_sessions_end
+from portique.selfservice.services import password_subject
 
 Purpose = OneTimeLink.Purpose
 

@@ -29,6 +29,8 @@ from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
 from portique.selfservice import forms as account_forms
 from portique.selfservice import selectors, services
+from portique.selfservice.flows import changes, sessions
+from portique.selfservice.flows import login as login_flow
 
 SESSION_ACCOUNT = "account_login"
 SESSION_LINK = "account_link"
@@ -61,7 +63,7 @@ def account_required(view: View) -> View:
             request.session.pop(SESSION_ACCOUNT, None)
             return redirect("home")
         on_charter_page = request.resolver_match and request.resolver_match.url_name == "charter"
-        if services.account_charter_outdated(account) and not on_charter_page:
+        if changes.account_charter_outdated(account) and not on_charter_page:
             return redirect("selfservice:charter")
         _seen(request)
         return view(request, account, *args, **kwargs)
@@ -73,7 +75,7 @@ def _seen(request: HttpRequest) -> None:
     """Move the session's "last used" forward, if it was last moved SEEN_EVERY_SECONDS ago."""
     now = time.time()
     if now - request.session.get(SESSION_SEEN_AT, 0) >= SEEN_EVERY_SECONDS:
-        services.account_session_seen(session_key=request.session.session_key or "")
+        sessions.account_session_seen(session_key=request.session.session_key or "")
         request.session[SESSION_SEEN_AT] = now
 
 
@@ -99,14 +101,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def login(request: HttpRequest) -> HttpResponse:
     form = account_forms.LoginForm(request.POST)
     if form.is_valid():
-        account = services.account_login(
+        account = login_flow.account_login(
             identifier=form.cleaned_data["username"],
             password=form.cleaned_data["password"],
             ip=client_ip(request),
         )
         if account is not None:
             old_key, new_key = _new_session_id(request, account.login)
-            services.account_session_begin(
+            sessions.account_session_begin(
                 login=account.login,
                 old_key=old_key,
                 new_key=new_key,
@@ -121,7 +123,7 @@ def login(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     login_name = request.session.get(SESSION_ACCOUNT)
     if login_name:
-        services.account_logout(
+        sessions.account_logout(
             login=login_name,
             session_key=request.session.session_key or "",
             ip=client_ip(request),
@@ -157,11 +159,11 @@ def _page(
             initial={"directory_consent": account.directory_consent}
         ),
     }
-    sessions = selectors.account_sessions_open(
+    open_sessions = selectors.account_sessions_open(
         login=account.login, current_key=request.session.session_key or ""
     )
-    context["sessions"] = sessions
-    context["has_other_sessions"] = any(not session.current for session in sessions)
+    context["sessions"] = open_sessions
+    context["has_other_sessions"] = any(not session.current for session in open_sessions)
     context.update(forms_)
     return render(request, "selfservice/account.html", context, status=status)
 
@@ -171,7 +173,7 @@ def account_page(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     return _page(request, account)
 
 
-def _done(request: HttpRequest, outcome: services.ChangeOutcome) -> HttpResponse:
+def _done(request: HttpRequest, outcome: changes.ChangeOutcome) -> HttpResponse:
     if outcome.applied:
         messages.success(request, _("Modification enregistrée. Un mail vous le confirme."))
     else:
@@ -194,21 +196,21 @@ def change_password(request: HttpRequest, account: AccountRecord) -> HttpRespons
     )
     if form.is_valid():
         try:
-            services.account_change_password(
+            changes.account_change_password(
                 login=account.login,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
                 session_key=request.session.session_key or "",
                 ip=client_ip(request),
             )
-        except services.WrongPassword:
+        except login_flow.WrongPassword:
             form.add_error("current_password", WRONG_PASSWORD)
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
             # The other sessions are ended; this one goes on under a new id.
             old_key, new_key = _new_session_id(request, account.login)
-            services.account_session_rekeyed(login=account.login, old_key=old_key, new_key=new_key)
+            sessions.account_session_rekeyed(login=account.login, old_key=old_key, new_key=new_key)
             messages.success(request, _("Votre mot de passe a été changé."))
             return redirect("selfservice:account")
     return _page(request, account, status=200, password_form=form)
@@ -218,7 +220,7 @@ def change_password(request: HttpRequest, account: AccountRecord) -> HttpRespons
 @account_required
 def end_other_sessions(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     """« Fermer les autres sessions »: every browser but this one is logged out."""
-    ended = services.account_end_other_sessions(
+    ended = sessions.account_end_other_sessions(
         login=account.login,
         current_key=request.session.session_key or "",
         ip=client_ip(request),
@@ -244,14 +246,14 @@ def end_session(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     """« Fermer » on one session of the list: that browser is logged out."""
     form = account_forms.EndSessionForm(request.POST)
     try:
-        services.account_end_session(
+        sessions.account_end_session(
             login=account.login,
             # No session has id 0: a post that names none is told it is already closed.
             session_id=form.cleaned_data["session"] if form.is_valid() else 0,
             current_key=request.session.session_key or "",
             ip=client_ip(request),
         )
-    except services.SessionNotFound:
+    except sessions.SessionNotFound:
         messages.info(request, _("Cette session était déjà fermée."))
     else:
         messages.success(request, _("La session est fermée."))
@@ -270,13 +272,13 @@ def change_recovery_email(request: HttpRequest, account: AccountRecord) -> HttpR
     form = account_forms.ChangeRecoveryEmailForm(request.POST)
     if form.is_valid():
         try:
-            outcome = services.account_request_recovery_email_change(
+            outcome = changes.account_request_recovery_email_change(
                 login=account.login,
                 recovery_email=form.cleaned_data["recovery_email"],
                 current_password=form.cleaned_data["current_password"],
                 ip=client_ip(request),
             )
-        except services.WrongPassword:
+        except login_flow.WrongPassword:
             form.add_error("current_password", WRONG_PASSWORD)
         except SendLimitReached as error:
             form.add_error(None, str(error))
@@ -291,7 +293,7 @@ def change_forwarding(request: HttpRequest, account: AccountRecord) -> HttpRespo
     form = account_forms.ChangeForwardingForm(request.POST, rules=rules_for(account.category))
     if form.is_valid():
         try:
-            outcome = services.account_change_forwarding(
+            outcome = changes.account_change_forwarding(
                 login=account.login,
                 wants_forwarding=form.cleaned_data["wants_forwarding"],
                 current_password=form.cleaned_data["current_password"],
@@ -299,7 +301,7 @@ def change_forwarding(request: HttpRequest, account: AccountRecord) -> HttpRespo
                 keep_copy=form.cleaned_data.get("keep_copy"),
                 ip=client_ip(request),
             )
-        except services.WrongPassword:
+        except login_flow.WrongPassword:
             form.add_error("current_password", WRONG_PASSWORD)
         except (services.AccountError, SendLimitReached) as error:
             form.add_error(None, str(error))
@@ -313,7 +315,7 @@ def change_forwarding(request: HttpRequest, account: AccountRecord) -> HttpRespo
 def change_directory_consent(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     form = account_forms.DirectoryConsentForm(request.POST)
     form.is_valid()
-    outcome = services.account_set_directory_consent(
+    outcome = changes.account_set_directory_consent(
         login=account.login,
         consent=bool(form.cleaned_data.get("directory_consent")),
         ip=client_ip(request),
@@ -329,7 +331,7 @@ def charter(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     # An unticked box posts nothing: the form is bound on every POST, so that it says why.
     form = CharterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.account_accept_charter(login=account.login, ip=client_ip(request))
+        changes.account_accept_charter(login=account.login, ip=client_ip(request))
         messages.success(request, _("Merci : votre acceptation de la charte est enregistrée."))
         return redirect("selfservice:account")
     return render(
@@ -352,10 +354,10 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
     token = request.session.get(SESSION_LINK, "")
     try:
         link = links.link_check(token=token)
-        if link.purpose not in services.ACCOUNT_LINK_PURPOSES:
+        if link.purpose not in changes.ACCOUNT_LINK_PURPOSES:
             raise links.LinkInvalid()
         if request.method == "POST":
-            services.account_follow_link(token=token, ip=client_ip(request))
+            changes.account_follow_link(token=token, ip=client_ip(request))
             request.session.pop(SESSION_LINK, None)
             messages.success(request, _("Adresse confirmée : la modification est enregistrée."))
             target = "selfservice:account" if request.session.get(SESSION_ACCOUNT) else "home"
