@@ -8,7 +8,7 @@ from portique.activation import machine
 from portique.activation.machine import FIRST_STEPS, STEPS, Answers, Number, path
 from portique.activation.machine import State as S
 from portique.core.models import OneTimeLink
-from portique.helpdesk.selectors import FUNNEL_STAGES
+from portique.helpdesk.selectors.funnel import FUNNEL_STAGES
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from portique.helpdesk import selectors
+from portique.core import clock
+from portique.helpdesk.selectors import counts as count_selectors
+from portique.helpdesk.selectors import funnel as funnel_selectors
 from tests.helpdesk.conftest import make_flow
 
 STEPS = [
@@ -23,7 +25,7 @@ STEPS = [
 ]
 
 
-def counts(funnel: selectors.Funnel) -> dict[str, int]:
+def counts(funnel: funnel_selectors.Funnel) -> dict[str, int]:
     return {stage.key: stage.count for stage in funnel.stages}
 
 
@@ -31,13 +33,13 @@ def counts(funnel: selectors.Funnel) -> dict[str, int]:
 
 
 def test_last_import_is_the_day_the_newest_people_were_created(known_data: None) -> None:
-    assert selectors.last_import_day() == date(2025, 3, 10)
+    assert funnel_selectors.last_import_day() == date(2025, 3, 10)
 
 
 def test_funnel_of_the_last_import_counts_each_person_once_at_their_furthest(
     known_data: None,
 ) -> None:
-    funnel = selectors.funnel_last_import()
+    funnel = funnel_selectors.funnel_last_import()
 
     assert funnel.since == date(2025, 3, 10)
     assert [stage.key for stage in funnel.stages] == STEPS
@@ -45,21 +47,21 @@ def test_funnel_of_the_last_import_counts_each_person_once_at_their_furthest(
 
 
 def test_funnel_of_this_week_counts_the_people_who_began_since_monday(known_data: None) -> None:
-    funnel = selectors.funnel_this_week()
+    funnel = funnel_selectors.funnel_this_week()
 
     assert funnel.since == date(2025, 3, 10)
     assert list(counts(funnel).values()) == [6, 6, 4, 3, 2, 2, 1, 1]
 
 
 def test_funnel_without_anyone_is_all_zeros(db: None) -> None:
-    funnel = selectors.funnel_last_import()
+    funnel = funnel_selectors.funnel_last_import()
 
     assert funnel.since is None
     assert set(counts(funnel).values()) == {0}
 
 
 def test_activations_per_day_cover_30_local_days_ending_today(known_data: None) -> None:
-    days = selectors.activations_per_day(days=30)
+    days = count_selectors.activations_per_day(days=30)
 
     assert len(days) == 30
     assert (days[0].day, days[-1].day) == (date(2025, 2, 11), date(2025, 3, 12))
@@ -73,13 +75,13 @@ def test_activations_per_day_cover_30_local_days_ending_today(known_data: None) 
 
 
 def test_mail_backlog_counts_queued_and_failed_mails(known_data: None) -> None:
-    assert selectors.mail_backlog() == selectors.MailBacklog(queued=2, failed=1)
+    assert count_selectors.mail_backlog() == count_selectors.MailBacklog(queued=2, failed=1)
 
 
 def test_open_flows_are_counted_by_state_expired_and_finished_ones_left_out(
     known_data: None,
 ) -> None:
-    assert {k: v for k, v in selectors.open_flows_by_state().items() if v} == {
+    assert {k: v for k, v in count_selectors.open_flows_by_state().items() if v} == {
         "awaiting_recovery_email": 2,
         "awaiting_recovery_email_confirmation": 2,
         "awaiting_charter_acceptance": 1,
@@ -89,10 +91,10 @@ def test_open_flows_are_counted_by_state_expired_and_finished_ones_left_out(
 def test_a_person_who_went_back_still_counts_at_the_step_they_had_reached(db: None) -> None:
     from tests.helpdesk.conftest import people_created_at
 
-    people_created_at(selectors.clock.now(), "back")
+    people_created_at(clock.now(), "back")
     make_flow("back", "awaiting_recovery_email", recovery_email="", directory_consent=True)
 
-    assert counts(selectors.funnel_last_import())["directory_chosen"] == 1
+    assert counts(funnel_selectors.funnel_last_import())["directory_chosen"] == 1
 
 
 # --- The page ---------------------------------------------------------------------------

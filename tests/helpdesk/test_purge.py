@@ -16,8 +16,8 @@ from django_tasks_db.models import DBTaskResult
 from portique.core import links
 from portique.core.audit import audit_record
 from portique.core.models import AuditEvent, OneTimeLink
-from portique.helpdesk import selectors
 from portique.helpdesk.models import PurgedEventCount
+from portique.helpdesk.selectors import counts
 from portique.mail.models import OutboundMail
 from portique.mail.services import mail_queue
 from portique.selfservice.models import AccountSession
@@ -126,8 +126,8 @@ def test_purged_audit_rows_still_count_in_the_counters(records: None) -> None:
         "account_activated": 2,
         "account_locked": 1,
     }
-    assert selectors.audit_action_total("account_activated") == 3
-    assert selectors.audit_action_total("account_locked") == 1
+    assert counts.audit_action_total("account_activated") == 3
+    assert counts.audit_action_total("account_locked") == 1
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The one place that tells the time, so tests can move it (time-machine) and code can ask
 for "today" in the institution's time zone."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,6 +16,11 @@ def now() -> datetime:
 def local_zone() -> ZoneInfo:
     """Return the institution's time zone (PORTIQUE_TIME_ZONE)."""
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_midnight(day: date) -> datetime:
+    """Return 00:00 of the local `day`, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
 def end_of_local_day(moment: datetime) -> datetime:

@@ -5,7 +5,8 @@ inline styles), only SVG presentation attributes and stylesheet classes."""
 from dataclasses import dataclass
 from datetime import date
 
-from portique.helpdesk.selectors import DayCount, Funnel
+from portique.helpdesk.selectors.counts import DayCount
+from portique.helpdesk.selectors.funnel import Funnel
 
 
 @dataclass(frozen=True)

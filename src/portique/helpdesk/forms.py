@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from portique.core.audit import client_ip
-from portique.helpdesk import selectors, services
+from portique.helpdesk import services
+from portique.helpdesk.selectors import admin_login
 
 
 class AdminLoginForm(AdminAuthenticationForm):
     """Django's admin login, counted and audited: failures lock the username and the
     address as the portal's login does (the username's count is not the portal's, see
-    `selectors.admin_login_counter`), and a locked username is refused even the right
+    `admin_login.admin_login_counter`), and a locked username is refused even the right
     password, saying so: an unknown username locks alike, so that tells nobody who exists.
 
     Set as `admin.site.login_form`, the hook Django gives for this: the site, its URLs and
@@ -37,7 +38,7 @@ class AdminLoginForm(AdminAuthenticationForm):
         if username is None or not password:
             return super().clean()  # a field is missing: nothing was tried
         ip = client_ip(self.request)
-        if not selectors.admin_login_allowed(username=username, ip=ip):
+        if not admin_login.admin_login_allowed(username=username, ip=ip):
             services.admin_login_refuse(username=username, ip=ip, reason="locked")
             raise ValidationError(self.error_messages["locked"], code="locked")
         try:

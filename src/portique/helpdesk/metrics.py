@@ -12,7 +12,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from portique.accounts.models import Person
-from portique.helpdesk import selectors
+from portique.helpdesk.selectors import counts
+from portique.helpdesk.selectors import funnel as funnel_selectors
 
 
 class PortiqueCollector(Collector):
@@ -25,14 +26,14 @@ class PortiqueCollector(Collector):
         yield CounterMetricFamily(
             "portique_activations",
             "Accounts activated, from the audit trail (rows purged since included).",
-            selectors.audit_action_total("account_activated"),
+            counts.audit_action_total("account_activated"),
         )
         flows = GaugeMetricFamily(
             "portique_activation_flows",
             "Activations in progress, by the state they wait at.",
             labels=["state"],
         )
-        for state, count in selectors.open_flows_by_state().items():
+        for state, count in counts.open_flows_by_state().items():
             flows.add_metric([str(state)], count)
         yield flows
         funnel = GaugeMetricFamily(
@@ -42,13 +43,13 @@ class PortiqueCollector(Collector):
             labels=["cohort", "step"],
         )
         for cohort, figures in (
-            ("last_import", selectors.funnel_last_import()),
-            ("this_week", selectors.funnel_this_week()),
+            ("last_import", funnel_selectors.funnel_last_import()),
+            ("this_week", funnel_selectors.funnel_this_week()),
         ):
             for stage in figures.stages:
                 funnel.add_metric([cohort, stage.key], stage.count)
         yield funnel
-        backlog = selectors.mail_backlog()
+        backlog = counts.mail_backlog()
         yield GaugeMetricFamily(
             "portique_mails_queued", "Mails waiting in the outbox.", backlog.queued
         )
@@ -59,12 +60,12 @@ class PortiqueCollector(Collector):
         yield CounterMetricFamily(
             "portique_account_locks",
             "Accounts locked after too many failed attempts, from the audit trail.",
-            selectors.audit_action_total("account_locked"),
+            counts.audit_action_total("account_locked"),
         )
         yield CounterMetricFamily(
             "portique_admin_login_locks",
             "Admin usernames locked after too many failed logins, from the audit trail.",
-            selectors.audit_action_total("admin_login_locked"),
+            counts.audit_action_total("admin_login_locked"),
         )
 
 

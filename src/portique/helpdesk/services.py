@@ -24,7 +24,7 @@ from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
-from portique.helpdesk.selectors import admin_login_counter
+from portique.helpdesk.selectors.admin_login import admin_login_counter
 from portique.mail import services as mail
 from portique.selfservice.flows.sessions import account_sessions_end, account_sessions_purge
 

@@ -22,8 +22,9 @@ from portique.accounts.models import Person
 from portique.accounts.rules import rules_for
 from portique.activation.machine import IllegalTransition
 from portique.core.audit import client_ip
-from portique.helpdesk import charts, health, selectors, services
+from portique.helpdesk import charts, health, services
 from portique.helpdesk.metrics import metrics_render
+from portique.helpdesk.selectors import counts, funnel, person_file
 from portique.mail.services import SendLimitReached
 
 # --- Operations -------------------------------------------------------------------------
@@ -89,9 +90,9 @@ def _page(request: HttpRequest, template: str, title: str, **context: Any) -> Ht
 
 @_agent_page("helpdesk.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    last_import = selectors.funnel_last_import()
-    this_week = selectors.funnel_this_week()
-    days = selectors.activations_per_day(days=30)
+    last_import = funnel.funnel_last_import()
+    this_week = funnel.funnel_this_week()
+    days = counts.activations_per_day(days=30)
     return _page(
         request,
         "helpdesk/dashboard.html",
@@ -103,7 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         days=days,
         days_total=sum(day.count for day in days),
         days_chart=charts.days_chart(days),
-        backlog=selectors.mail_backlog(),
+        backlog=counts.mail_backlog(),
     )
 
 
@@ -114,7 +115,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "helpdesk/person.html",
         str(found),
-        file=selectors.person_file(found),
+        file=person_file.person_file(found),
         lock_minutes=settings.PORTIQUE_LOCK_MINUTES,
     )
 
