@@ -12,7 +12,6 @@ the SupAnn schema, or compatible), which CAS, the mail system and every other se
   PORTIQUE_LDAP_SEARCH_MAX_ENTRIES entries.
 """
 
-import itertools
 import logging
 import queue
 import ssl
@@ -38,6 +37,7 @@ from portique.accounts.stores.base import (
     ProfileChanges,
     StoreUnavailable,
 )
+from portique.accounts.stores.ldap_filters import directory_filter
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -86,11 +86,6 @@ _WRITE_ATTEMPTS = (0.0, 0.2, 0.5)
 # MaxPageSize, so that no server shortens or refuses the page.
 DEFAULT_SEARCH_MAX_ENTRIES = 1000
 DEFAULT_SEARCH_PAGE_SIZE = 500
-# The directory is asked for the first words of a query, and the first pairs of letters of
-# each: a filter of 100 characters of vowels would otherwise hold 10,000 substrings, and
-# take seconds. The words and letters left out are checked on the entries read.
-_WORDS_ASKED = 3
-_PAIRS_ASKED = 3
 _PAGED_RESULTS = "1.2.840.113556.1.4.319"
 # What the public directory reads of each match: what its page shows (names, university
 # address, category) and sorts by (the login last). Whether a person is activated and
@@ -99,46 +94,6 @@ _PAGED_RESULTS = "1.2.840.113556.1.4.319"
 _DIRECTORY_KEYS = ("login", "email", "first_name", "last_name", "category")
 # A search the directory ended before its last match: its time or size limit.
 _STOPPED_BY_THE_DIRECTORY = {3: "timeLimitExceeded", 4: "sizeLimitExceeded"}
-
-
-def _accented_letters() -> dict[str, str]:
-    """Return the lower-case letters of the Latin-1 Supplement and Latin Extended-A blocks,
-    and Romanian ș and ț, grouped under the letter they fold to: {"e": "eèéêëēĕėęě", ...}."""
-    spellings: dict[str, str] = {}
-    for code in [*range(0xC0, 0x180), 0x219, 0x21B]:
-        letter = chr(code)
-        base = fold(letter)
-        if letter == letter.lower() and base != letter and len(base) == 1 and base.isascii():
-            spellings[base] = spellings.get(base, base) + letter
-    return spellings
-
-
-_SPELLINGS = _accented_letters()
-
-
-def _pairs(word: str) -> list[str]:
-    """Cut a folded word into pairs of letters ("helene": he, le, ne); a word of odd length
-    ends with its last two letters, a word of one or two letters is its own pair."""
-    if len(word) <= 2:
-        return [word]
-    pairs = [word[i : i + 2] for i in range(0, len(word) - 1, 2)]
-    return [*pairs, word[-2:]] if len(word) % 2 else pairs
-
-
-def _may_contain(attribute: str, word: str) -> str:
-    """Return a filter for the entries whose `attribute` may contain the folded `word` with
-    accents: each of its pairs of letters, in one accented spelling or another. Pairs keep
-    the filter small (110 substrings for "helene", which has 40,000 spellings); they let
-    through a few names that do not contain the word, which the caller drops."""
-    pairs = []
-    for pair in _pairs(word)[:_PAIRS_ASKED]:
-        spellings = itertools.product(*(_SPELLINGS.get(letter, letter) for letter in pair))
-        pairs.append(
-            "(|"
-            + "".join(f"({attribute}=*{escape_filter_chars(''.join(s))}*)" for s in spellings)
-            + ")"
-        )
-    return "(&" + "".join(pairs) + ")"
 
 
 def _generalized_time(moment: datetime) -> str:
@@ -454,30 +409,9 @@ class LdapAccountStore:
         )
 
     def _directory_filter(self, query: str) -> str:
-        """Return a filter for the listed people whose first or last name may contain each
-        word of `query`, as typed or with other accents.
-
-        The directory's own rules ignore case but not accents: OpenLDAP's
-        caseIgnoreSubstringsMatch, like caseIgnoreMatch, lower-cases and normalises (NFKC)
-        but keeps é apart from e, so "helene" alone would miss Hélène. Each word is therefore
-        asked for as typed (found however accented the name, even with letters _SPELLINGS
-        lacks) or, folded, in any accented spelling (_may_contain); search_directory then
-        keeps the entries whose folded names contain every word."""
-        a = self.attributes
-        names = (a["first_name"], a["last_name"])
-        conditions: list[str] = []
-        for typed in query.split():
-            folded = query_words(typed)
-            if not folded:
-                continue
-            if len(conditions) == _WORDS_ASKED:
-                break
-            as_typed = "".join(f"({name}=*{escape_filter_chars(typed)}*)" for name in names)
-            accented = "".join(
-                "(|" + "".join(_may_contain(name, word) for name in names) + ")" for word in folded
-            )
-            conditions.append(f"(|{as_typed}(&{accented}))")
-        return f"(&({a['activated_at']}=*)({a['unlisted']}=FALSE){''.join(conditions)})"
+        """Return the filter of the listed people whose names may contain each word of
+        `query` (see ldap_filters.directory_filter)."""
+        return directory_filter(query, self.attributes)
 
     def _names_contain(self, values_of: dict[str, list[Any]], words: list[str]) -> bool:
         """Tell whether one of the entry's first or last names (in `values_of`, its
