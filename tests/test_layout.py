@@ -53,3 +53,11 @@ def test_only_the_accounts_app_writes_account_rows() -> None:
     }
 
     assert writing == set()
+
+
+def test_mail_queueing_task_and_delivery_import_each_other_one_way() -> None:
+    mail = SRC / "mail"
+    imported = {name: _imports(mail / f"{name}.py") for name in ("services", "tasks", "delivery")}
+
+    assert "portique.mail.services" not in imported["tasks"] | imported["delivery"]
+    assert "portique.mail.tasks" not in imported["delivery"]

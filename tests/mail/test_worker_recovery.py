@@ -17,8 +17,9 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from portique.core import clock
+from portique.mail.delivery import mail_deliver
 from portique.mail.models import OutboundMail
-from portique.mail.services import mail_deliver, mail_queue
+from portique.mail.services import mail_queue
 from portique.mail.tasks import deliver_mail
 from tests.factories import PersonFactory
 from tests.mail.helpers import PARIS, main_text, run_worker

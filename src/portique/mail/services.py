@@ -1,13 +1,12 @@
-"""Queue mails with the change that causes them; deliver them from the worker."""
+"""Queue mails with the change that causes them, each with its delivery task (tasks.py),
+which hands it to the mail server (delivery.py); and purge the outbox."""
 
 import logging
-import smtplib
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template import engines
@@ -16,35 +15,16 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from portique.core import clock, links
+from portique.mail.delivery import stalled_after
 from portique.mail.models import OutboundMail
+from portique.mail.tasks import deliver_mail
 
 logger = logging.getLogger(__name__)
-
-FIRST_RETRY = timedelta(seconds=15)
-
-
-def _retry_for() -> timedelta:
-    """How long a mail the server cannot take is retried before it is marked failed."""
-    return timedelta(hours=settings.PORTIQUE_MAIL_RETRY_HOURS)
-
-
-def _longest_wait() -> timedelta:
-    """The longest wait between two attempts: also how late a mail can arrive after the
-    server comes back."""
-    return timedelta(seconds=settings.PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS)
-
-
-def _stalled_after() -> timedelta:
-    """A delivery claimed this long ago and still not recorded was cut short (the worker
-    died): the mail may be tried again."""
-    return timedelta(seconds=max(300, 3 * settings.EMAIL_TIMEOUT))
 
 
 def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any]) -> OutboundMail:
     """Render the mail `kind` in the active language and queue it; must run inside the
     transaction of the change it reports, so that both happen or neither."""
-    from portique.mail.tasks import deliver_mail
-
     context = {
         "institution_name": settings.PORTIQUE_INSTITUTION_NAME,
         "portal_url": settings.PORTIQUE_BASE_URL + "/",
@@ -118,98 +98,11 @@ def mail_link(
     )
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * (2 ** (attempts - 1)), _longest_wait())
-
-
-def _is_permanent(error: Exception) -> bool:
-    """A 5xx answer is final (the address is refused); anything else may pass later."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        # Refused at RCPT TO, where servers turn down an unknown user; this exception
-        # carries one answer per recipient instead of an smtp_code.
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-
-
-def _claim(mail_id: int) -> OutboundMail | None:
-    """Mark the mail as being delivered now and return it, or None if it is not queued or
-    another worker is delivering it."""
-    now = clock.now()
-    claimed = (
-        OutboundMail.objects.filter(pk=mail_id, status=OutboundMail.Status.QUEUED)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _stalled_after()))
-        .update(claimed_at=now)
-    )
-    return OutboundMail.objects.get(pk=mail_id) if claimed else None
-
-
-def mail_deliver(mail_id: int) -> OutboundMail.Status | None:
-    """Hand one queued mail to the mail server; on a temporary failure, schedule a retry.
-    Returns the mail's new status, or None when there was nothing to do.
-
-    No transaction is held while talking to the server: a slow server must not keep the
-    database locked. The claim (a conditional UPDATE) makes sure that two workers never
-    send the same mail at the same time.
-    """
-    from portique.mail.tasks import deliver_mail
-
-    mail = _claim(mail_id)
-    if mail is None:
-        return None
-    reply_to = settings.PORTIQUE_EMAIL_REPLY_TO
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.body_text,
-        to=[mail.to],
-        reply_to=[reply_to] if reply_to else None,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
-    attempts = mail.attempts + 1
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        last_error = f"{type(error).__name__}: {error}"[:2000]
-        gave_up = clock.now() - mail.created_at > _retry_for()
-        status = OutboundMail.Status.QUEUED
-        with transaction.atomic():
-            if _is_permanent(error) or gave_up:
-                status = OutboundMail.Status.FAILED
-                logger.warning("mail %s to %s failed: %s", mail.pk, mail.to, last_error)
-            else:
-                retry_at = clock.now() + _retry_delay(attempts)
-                deliver_mail.using(run_after=retry_at).enqueue(mail.pk)
-                logger.info("mail %s deferred until %s: %s", mail.pk, retry_at, last_error)
-            update: dict[str, object] = {
-                "status": status, "attempts": attempts, "last_error": last_error, "claimed_at": None
-            }  # fmt: skip
-            if status == OutboundMail.Status.FAILED:
-                # A mail that will never leave must not keep its link in the database.
-                update.update(body_text="", body_html="")
-            OutboundMail.objects.filter(pk=mail.pk).update(**update)
-        return status
-    # The bodies may hold a one-time link: once the mail has left, the outbox forgets them.
-    OutboundMail.objects.filter(pk=mail.pk).update(
-        status=OutboundMail.Status.SENT,
-        sent_at=clock.now(),
-        attempts=attempts,
-        last_error="",
-        body_text="",
-        body_html="",
-        claimed_at=None,
-    )
-    return OutboundMail.Status.SENT
-
-
 def mail_requeue_stalled() -> int:
     """Give a new delivery task to each queued mail whose last delivery was cut short (a
     worker died while sending); return how many. Run when a worker starts."""
-    from portique.mail.tasks import deliver_mail
-
     stalled = OutboundMail.objects.filter(
-        status=OutboundMail.Status.QUEUED, claimed_at__lt=clock.now() - _stalled_after()
+        status=OutboundMail.Status.QUEUED, claimed_at__lt=clock.now() - stalled_after()
     ).values_list("pk", flat=True)
     count = 0
     for mail_id in stalled:

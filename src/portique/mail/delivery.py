@@ -1,0 +1,135 @@
+"""Hand one queued mail to the mail server and record what happened. The delivery task
+(tasks.py) calls it and, from the outcome, schedules the next attempt: this module enqueues
+nothing, so that queueing, the task and delivery import each other in one direction only."""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+
+from portique.core import clock
+from portique.mail.models import OutboundMail
+
+logger = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=15)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What an attempt did: the mail's new status, and when to try again if it is still
+    queued (the caller schedules it, then calls mail_release)."""
+
+    status: OutboundMail.Status
+    retry_at: datetime | None = None
+
+
+def stalled_after() -> timedelta:
+    """A delivery claimed this long ago and still not recorded was cut short (the worker
+    died): the mail may be tried again."""
+    return timedelta(seconds=max(300, 3 * settings.EMAIL_TIMEOUT))
+
+
+def _longest_wait() -> timedelta:
+    """The longest wait between two attempts: also how late a mail can arrive after the
+    server comes back."""
+    return timedelta(seconds=settings.PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS)
+
+
+def _retry_for() -> timedelta:
+    """How long a mail the server cannot take is retried before it is marked failed."""
+    return timedelta(hours=settings.PORTIQUE_MAIL_RETRY_HOURS)
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * (2 ** (attempts - 1)), _longest_wait())
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer is final (the address is refused); anything else may pass later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # Refused at RCPT TO, where servers turn down an unknown user; this exception
+        # carries one answer per recipient instead of an smtp_code.
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def _claim(mail_id: int) -> OutboundMail | None:
+    """Mark the mail as being delivered now and return it, or None if it is not queued or
+    another worker is delivering it."""
+    now = clock.now()
+    claimed = (
+        OutboundMail.objects.filter(pk=mail_id, status=OutboundMail.Status.QUEUED)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stalled_after()))
+        .update(claimed_at=now)
+    )
+    return OutboundMail.objects.get(pk=mail_id) if claimed else None
+
+
+def mail_deliver(mail_id: int) -> Delivery | None:
+    """Hand one queued mail to the mail server; on a temporary failure, say when to retry,
+    the mail still claimed until the caller has scheduled it (mail_release). Returns what
+    happened, or None when there was nothing to do.
+
+    No transaction is held while talking to the server: a slow server must not keep the
+    database locked. The claim (a conditional UPDATE) makes sure that two workers never
+    send the same mail at the same time.
+    """
+    mail = _claim(mail_id)
+    if mail is None:
+        return None
+    reply_to = settings.PORTIQUE_EMAIL_REPLY_TO
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body_text,
+        to=[mail.to],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    attempts = mail.attempts + 1
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        last_error = f"{type(error).__name__}: {error}"[:2000]
+        gave_up = clock.now() - mail.created_at > _retry_for()
+        status = OutboundMail.Status.QUEUED
+        retry_at = None
+        update: dict[str, object] = {"attempts": attempts, "last_error": last_error}
+        if _is_permanent(error) or gave_up:
+            status = OutboundMail.Status.FAILED
+            logger.warning("mail %s to %s failed: %s", mail.pk, mail.to, last_error)
+            # A mail that will never leave must not keep its link in the database.
+            update.update(status=status, claimed_at=None, body_text="", body_html="")
+        else:
+            retry_at = clock.now() + _retry_delay(attempts)
+            logger.info("mail %s deferred until %s: %s", mail.pk, retry_at, last_error)
+            # Still claimed: should the next attempt never be scheduled (the worker dies
+            # first), the claim goes stale and mail_requeue_stalled gives it a new task.
+        OutboundMail.objects.filter(pk=mail.pk).update(**update)
+        return Delivery(status, retry_at)
+    # The bodies may hold a one-time link: once the mail has left, the outbox forgets them.
+    OutboundMail.objects.filter(pk=mail.pk).update(
+        status=OutboundMail.Status.SENT,
+        sent_at=clock.now(),
+        attempts=attempts,
+        last_error="",
+        body_text="",
+        body_html="",
+        claimed_at=None,
+    )
+    return Delivery(OutboundMail.Status.SENT)
+
+
+def mail_release(mail_id: int) -> None:
+    """Release the claim of a mail whose next attempt is scheduled; in the transaction that
+    schedules it, so that both happen or neither."""
+    OutboundMail.objects.filter(pk=mail_id, status=OutboundMail.Status.QUEUED).update(
+        claimed_at=None
+    )
