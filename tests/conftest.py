@@ -1,20 +1,17 @@
-"""Shared fixtures: demo people, a helper that walks the activation through the test
-client, and the mail worker run on demand."""
+"""Shared fixtures: demo people and a walker of the activation for each. The helpers the
+tests share, fixtures aside, are in tests/support/."""
 
 import os
-import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from pluggy import Result
 
 from tests.factories import DemoPerson, PersonFactory
-
-LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
+from tests.support.walkers import Walker
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -94,93 +91,6 @@ def student(db: None) -> DemoPerson:
     return PersonFactory(
         login="lea.bernard", first_name="Léa", last_name="Bernard", category="student"
     )
-
-
-def deliver_mail() -> None:
-    """Run the mail worker until the queue is empty (what `portique worker` does)."""
-    call_command("worker", batch=True, verbosity=0)
-
-
-def last_link(to: str) -> str:
-    """Deliver the queue and return the path of the newest link mailed to `to`."""
-    deliver_mail()
-    for message in reversed(mail.outbox):
-        if to in message.to:
-            found = LINK_RE.search(str(message.body))
-            if found:
-                return found.group(1)
-    raise AssertionError(f"no link mailed to {to}")
-
-
-class Walker:
-    """Drives one browser (a Django test client) through the activation, step by step."""
-
-    def __init__(self, client: Client, person: DemoPerson) -> None:
-        self.client = client
-        self.person = person
-
-    def post(self, path: str, data: dict[str, Any] | None = None) -> Any:
-        return self.client.post(path, data or {})
-
-    def identify(self, identifier: str | None = None) -> Any:
-        return self.post(
-            "/activation/identifiant/", {"identifier": identifier or self.person.login}
-        )
-
-    def give_provisional_password(self, password: str | None = None) -> Any:
-        return self.post(
-            "/activation/mot-de-passe-provisoire/",
-            {"provisional_password": password or self.person.provisional_password},
-        )
-
-    def give_recovery_email(self, address: str, confirmation: str | None = None) -> Any:
-        return self.post(
-            "/activation/mail-de-secours/",
-            {
-                "recovery_email": address,
-                "recovery_email_confirmation": address if confirmation is None else confirmation,
-            },
-        )
-
-    def follow_link(self, path: str) -> Any:
-        landing = self.client.get(path)
-        assert landing.status_code == 302
-        return self.post("/activation/lien/")
-
-    def accept_charter(self) -> Any:
-        return self.post("/activation/charte/", {"accept": "on"})
-
-    def choose_directory(self, consent: bool) -> Any:
-        return self.post("/activation/annuaire/", {"directory_consent": "on"} if consent else {})
-
-    def choose_forwarding(
-        self, address: str = "", *, wants: bool = True, keep_copy: bool = True
-    ) -> Any:
-        data: dict[str, str] = {}
-        if wants:
-            data["wants_forwarding"] = "on"
-        if address:
-            data["forwarding_address"] = address
-            data["forwarding_address_confirmation"] = address
-        if keep_copy:
-            data["keep_copy"] = "on"
-        return self.post("/activation/messagerie/", data)
-
-    def set_password(self, password: str, confirmation: str | None = None) -> Any:
-        return self.post(
-            "/activation/mot-de-passe/",
-            {
-                "new_password": password,
-                "new_password_confirmation": password if confirmation is None else confirmation,
-            },
-        )
-
-    def reach_charter(self, recovery_email: str = "perso@example.com") -> Any:
-        """Steps 1 to 4, link included; returns the response that lands on step 5."""
-        self.identify()
-        self.give_provisional_password()
-        self.give_recovery_email(recovery_email)
-        return self.follow_link(last_link(recovery_email))
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import last_link
 from tests.factories import DemoPerson
+from tests.support.mail import last_link
 
 MAX_QUERIES = 10
 A = "/activation/"

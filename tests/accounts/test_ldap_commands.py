@@ -12,9 +12,10 @@ import ldap3
 import pytest
 from django.core.management import call_command
 
-from portique.activation.models import ActivationFlow
-from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson, PersonFactory
+from tests.support.flows import flow_of
+from tests.support.mail import last_link
+from tests.support.walkers import Walker
 
 if TYPE_CHECKING:
     # Imported for pytest_plugins, not here, so that pytest rewrites its asserts.
@@ -206,10 +207,6 @@ def test_activation_writes_the_charter_version_accepted(
     assert raw(ldap_settings, activated, "portiqueCharterVersion") == [
         settings.PORTIQUE_CHARTER_VERSION.encode()
     ]
-
-
-def flow_of(login: str) -> ActivationFlow:
-    return ActivationFlow.objects.get(login=login)
 
 
 def test_activation_writes_when_the_charter_was_accepted(

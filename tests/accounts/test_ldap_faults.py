@@ -17,8 +17,8 @@ from portique.accounts.stores.base import AccountStore, StoreUnavailable
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent
-from tests.conftest import Walker
 from tests.factories import DemoPerson, PersonFactory
+from tests.support.walkers import Walker
 
 if TYPE_CHECKING:
     # Imported for pytest_plugins, not here, so that pytest rewrites its asserts.

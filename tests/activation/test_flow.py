@@ -18,8 +18,10 @@ from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
-from tests.conftest import Walker, deliver_mail, last_link
 from tests.factories import DemoPerson
+from tests.support.mail import deliver_mail, last_link
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 RECOVERY = "perso@example.com"
 ELSEWHERE = "redirection@example.net"
@@ -97,12 +99,6 @@ def walk(walker: Walker, journey: Journey) -> Walked:
 def walked(request: pytest.FixtureRequest, walker_for: MakeWalker) -> Walked:
     journey: Journey = request.param
     return walk(walker_for(request.getfixturevalue(journey.person)), journey)
-
-
-def text(response: Any) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(without_tags).split())
 
 
 CONTROL_NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from portique.accounts.models import Account
 
 if TYPE_CHECKING:
-    from tests.conftest import Walker
     from tests.factories import DemoPerson
     from tests.smtp import SmtpServer
+    from tests.support.walkers import Walker
 
 pytest_plugins = ["tests.smtp"]
 

@@ -10,8 +10,8 @@ from portique.activation.models import ActivationFlow
 from portique.activation.services import flows_end
 from portique.core import clock
 from portique.core.models import AuditEvent, OneTimeLink
-from tests.conftest import last_link
 from tests.factories import DemoPerson
+from tests.support.mail import last_link
 
 pytestmark = pytest.mark.django_db
 

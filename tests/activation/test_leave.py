@@ -1,7 +1,6 @@
 """« Quitter » (ASVS V7.4.4): from step 2 to step 9 a button ends the session on the server;
 the flow and its answers stay, and the identifier and provisional password resume them."""
 
-import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +12,10 @@ from django.test import Client
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent
-from tests.activation.walks import (
+from tests.factories import DemoPerson
+from tests.support.pages import text
+from tests.support.walkers import Walker
+from tests.support.walks import (
     RECOVERY,
     to_charter,
     to_directory,
@@ -24,8 +26,6 @@ from tests.activation.walks import (
     to_recovery_email,
     to_recovery_email_sent,
 )
-from tests.conftest import Walker
-from tests.factories import DemoPerson
 
 NEW_PASSWORD = "Soleil-Vert-2031"
 LEAVE = "/activation/quitter/"
@@ -37,12 +37,6 @@ QUITTER = re.compile(
 )
 
 MakeWalker = Callable[..., Walker]
-
-
-def text(response: Any) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(without_tags).split())
 
 
 def has_quitter(response: Any) -> bool:

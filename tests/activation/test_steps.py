@@ -2,7 +2,6 @@
 answers, and the flow's rules (no skipping, one-time links, resuming, revising, progress,
 category rules read from the settings)."""
 
-import html
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -18,7 +17,12 @@ from portique.accounts.models import Account
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import OneTimeLink
-from tests.activation.walks import (
+from tests.factories import DemoPerson
+from tests.support.flows import flow_of
+from tests.support.mail import last_link
+from tests.support.pages import error_summary, text
+from tests.support.walkers import Walker
+from tests.support.walks import (
     ELSEWHERE,
     RECOVERY,
     to_charter,
@@ -31,8 +35,6 @@ from tests.activation.walks import (
     to_recovery_email,
     to_recovery_email_sent,
 )
-from tests.conftest import Walker, last_link
-from tests.factories import DemoPerson
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_PASSWORD = "Soleil-Vert-2031"
@@ -100,25 +102,10 @@ def has_field(response: Any, name: str) -> bool:
     return any(a.get("name") == name for a in _controls(response).controls.values())
 
 
-def text(response: Any) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(without_tags).split())
-
-
-def error_summary(response: Any) -> str:
-    found = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), re.S)
-    return found.group(0) if found else ""
-
-
 SUIVANT = re.compile(r'<button\b[^>]*\btype="submit"[^>]*>\s*Suivant\s*</button>')
 
 
 # --- Walking to a step ------------------------------------------------------------------
-
-
-def flow_of(person: DemoPerson) -> ActivationFlow:
-    return ActivationFlow.objects.get(login=person.login)
 
 
 def account_of(person: DemoPerson) -> Account:

@@ -12,17 +12,17 @@ from django.test import Client
 
 from portique.accounts.models import Account
 from portique.onboarding.services import people_import
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     ACTIVATED_AT,
     PARIS,
     Activated,
     ActivatePerson,
     listed_person,
-    text,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 ENTRY = re.compile(
     r'<tr><td>(.*?)</td><td><a href="mailto:[^"]+">(.*?)</a></td><td>(.*?)</td></tr>'

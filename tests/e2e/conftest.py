@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.after_activation import QUICK_PASSWORD_HASHERS
 from tests.e2e.support import PHONE, TIMEOUT_MS, Visitor
+from tests.support.after_activation import QUICK_PASSWORD_HASHERS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

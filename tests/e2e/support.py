@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import deliver_mail
+from tests.support.mail import deliver_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -12,9 +12,6 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.after_activation import FIREFOX_ON_LINUX, log_in, walk_activation
-from tests.after_activation import PASSWORD as ACTIVATED_PASSWORD
-from tests.conftest import Walker
 from tests.e2e.support import (
     ELSEWHERE,
     RECOVERY,
@@ -27,6 +24,9 @@ from tests.e2e.support import (
     snap,
 )
 from tests.factories import DemoPerson, PersonFactory
+from tests.support.after_activation import FIREFOX_ON_LINUX, log_in, walk_activation
+from tests.support.after_activation import PASSWORD as ACTIVATED_PASSWORD
+from tests.support.walkers import Walker
 
 
 class Inspector:

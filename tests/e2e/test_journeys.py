@@ -10,9 +10,6 @@ from django.core import mail
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.after_activation import PASSWORD as ACTIVATED_PASSWORD
-from tests.after_activation import walk_activation
-from tests.conftest import Walker
 from tests.e2e.support import (
     ELSEWHERE,
     PASSWORD,
@@ -22,6 +19,9 @@ from tests.e2e.support import (
     snap,
 )
 from tests.factories import DemoPerson, PersonFactory
+from tests.support.after_activation import PASSWORD as ACTIVATED_PASSWORD
+from tests.support.after_activation import walk_activation
+from tests.support.walkers import Walker
 
 SENT = "Un mail a été envoyé"
 DONE = "Félicitations, votre compte informatique est activé."

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import last_link
 from tests.factories import DemoPerson, PersonFactory
+from tests.support.mail import last_link
 
 RECOVERY_EMAIL = "perso@example.com"
 GOOD_PASSPHRASE = "8cheval-agrafe-pile-Z"

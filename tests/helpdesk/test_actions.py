@@ -14,7 +14,6 @@ from portique.accounts.models import Person
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent, OneTimeLink
-from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
 from tests.helpdesk.conftest import AGENT_IP
 from tests.security.conftest import (
@@ -25,8 +24,10 @@ from tests.security.conftest import (
     WRONG,
     attempt,
     reach_forwarding_sent,
-    text,
 )
+from tests.support.mail import last_link
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 
 def page_of(person: DemoPerson) -> str:

@@ -16,7 +16,8 @@ from django.test import Client
 from portique.core.models import AuditEvent
 from tests.factories import DemoPerson
 from tests.helpdesk.conftest import NOW, make_agent
-from tests.security.conftest import WRONG, attempt, text
+from tests.security.conftest import WRONG, attempt
+from tests.support.pages import text
 
 LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "Pupitre-vert-jeudi-17"

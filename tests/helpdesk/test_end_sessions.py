@@ -10,19 +10,19 @@ from django.test import Client
 
 from portique.accounts.models import Person
 from portique.core.models import AuditEvent
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.helpdesk.conftest import AGENT_IP
+from tests.support.after_activation import (
     QUICK_PASSWORD_HASHERS,
     RECOVERY,
     Activated,
     ActivatePerson,
     logged_in_browser,
     logged_out,
-    text,
 )
-from tests.factories import DemoPerson
-from tests.helpdesk.conftest import AGENT_IP
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 
 @pytest.fixture(autouse=True)

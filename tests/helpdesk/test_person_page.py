@@ -13,10 +13,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from portique.accounts.models import Person
 from portique.core.models import AuditEvent
-from tests.conftest import LINK_RE, Walker, deliver_mail
 from tests.factories import DemoPerson
 from tests.helpdesk.conftest import NOW
-from tests.security.conftest import RECOVERY, activate, text
+from tests.security.conftest import RECOVERY, activate
+from tests.support.mail import LINK_RE, deliver_mail
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer

@@ -21,8 +21,8 @@ from portique.helpdesk.selectors import counts
 from portique.mail.models import OutboundMail
 from portique.mail.services import mail_queue
 from portique.selfservice.models import AccountSession
-from tests.conftest import deliver_mail
 from tests.helpdesk.conftest import NOW, make_flow, make_mail
+from tests.support.mail import deliver_mail
 
 LONG_AGO = NOW - timedelta(days=400)
 LAST_MONTH = NOW - timedelta(days=29)

@@ -14,14 +14,14 @@ from django.test import Client
 
 from portique.core import clock
 from portique.selfservice.models import AccountSession
-from tests.after_activation import (
+from tests.support.after_activation import (
     QUICK_PASSWORD_HASHERS,
     Activated,
     logged_in_browser,
     session_key,
 )
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 CACHE_ENGINE = "django.contrib.sessions.backends.cache"
 

@@ -16,7 +16,6 @@ from portique.accounts.models import Account, Person
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
-from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import (
     ELSEWHERE,
@@ -24,9 +23,11 @@ from tests.security.conftest import (
     RECOVERY,
     activate,
     reach_forwarding_sent,
-    text,
     token_of,
 )
+from tests.support.mail import last_link
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 HELPDESK_PERMISSIONS = {
     "accounts.view_person",

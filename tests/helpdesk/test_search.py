@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PersonFactory
-from tests.security.conftest import text
+from tests.support.pages import text
 
 HELPDESK_SEARCH = "/admin/helpdesk/personfile/"
 PEOPLE_SEARCH = "/admin/accounts/person/"

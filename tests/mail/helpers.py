@@ -1,13 +1,14 @@
 """Helpers for the mail tests: pages read as a person reads them, hidden fields, the mail
 worker, links taken from mails."""
 
-import html
 import re
 from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+
+from tests.support.pages import readable
 
 PARIS = ZoneInfo("Europe/Paris")
 LIMIT_MESSAGE = "Vous avez demandé trop de mails en peu de temps"
@@ -18,21 +19,11 @@ def run_worker() -> None:
     call_command("worker", batch=True, verbosity=0)
 
 
-def text(response: Any) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    return readable(response.content.decode())
-
-
 def main_text(response: Any) -> str:
     """The readable text of the page's <main>, without the header and footer."""
     found = re.search(r"<main\b.*?</main>", response.content.decode(), re.S)
     assert found, "the page has no <main>"
     return readable(found.group(0))
-
-
-def readable(markup: str) -> str:
-    without_tags = re.sub(r"<[^>]+>", " ", markup)
-    return " ".join(html.unescape(without_tags).split())
 
 
 class _Inputs(HTMLParser):

@@ -14,9 +14,11 @@ from django.test import Client
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.mail.models import OutboundMail
-from tests.conftest import Walker, deliver_mail, last_link
 from tests.factories import DemoPerson, PersonFactory
-from tests.mail.helpers import LIMIT_MESSAGE, PARIS, text
+from tests.mail.helpers import LIMIT_MESSAGE, PARIS
+from tests.support.mail import deliver_mail, last_link
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 MakeWalker = Callable[..., Walker]
 

@@ -20,9 +20,10 @@ from django.utils import translation
 from portique.core import clock
 from portique.mail.models import OutboundMail
 from portique.mail.services import mail_queue
-from tests.conftest import Walker
 from tests.factories import DemoPerson
-from tests.mail.helpers import PARIS, link_path, readable, run_worker
+from tests.mail.helpers import PARIS, link_path, run_worker
+from tests.support.pages import readable
+from tests.support.walkers import Walker
 
 MakeWalker = Callable[..., Walker]
 

@@ -8,11 +8,13 @@ import pytest
 from django.core import mail
 
 from portique.activation.machine import State
-from portique.activation.models import ActivationFlow
 from portique.mail.models import OutboundMail
-from tests.conftest import Walker, deliver_mail
 from tests.factories import DemoPerson
-from tests.mail.helpers import hidden_value, text
+from tests.mail.helpers import hidden_value
+from tests.support.flows import flow_of
+from tests.support.mail import deliver_mail
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 MakeWalker = Callable[..., Walker]
 
@@ -23,10 +25,6 @@ NORMAL = "perso@example.com"
 REDIRECTION_MISSPELT = "redirection@gmial.com"
 REDIRECTION_CORRECTED = "redirection@gmail.com"
 REDIRECTION_NORMAL = "redirection@example.net"
-
-
-def flow_of(person: DemoPerson) -> ActivationFlow:
-    return ActivationFlow.objects.get(login=person.login)
 
 
 def mailed_to(address: str) -> list[str]:

@@ -16,7 +16,6 @@ from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.activation.services import activation_password_subject
 from portique.passwords.validators import password_rules, rules_report
-from tests.conftest import Walker
 from tests.factories import DemoPerson, PersonFactory
 from tests.passwords.test_validators import (
     ALL_CODES,
@@ -27,6 +26,7 @@ from tests.passwords.test_validators import (
     PASSWORD_TABLE,
     code_of,
 )
+from tests.support.walkers import Walker
 
 RULES_URL = "/activation/mot-de-passe/regles/"
 STEP_9_URL = "/activation/mot-de-passe/"

@@ -1,10 +1,10 @@
-"""The quick password hasher for every test here (see tests/after_activation.py)."""
+"""The quick password hasher for every test here (see tests/support/after_activation.py)."""
 
 from typing import Any
 
 import pytest
 
-from tests.after_activation import QUICK_PASSWORD_HASHERS
+from tests.support.after_activation import QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

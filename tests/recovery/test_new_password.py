@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.after_activation import (
+from tests.support.after_activation import (
     NEW_PASSWORD,
     PASSWORD,
     RECOVERY,
@@ -19,11 +19,11 @@ from tests.after_activation import (
     log_in,
     logged_in_browser,
     notices_to,
-    text,
     token_of,
 )
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 NEW_PASSWORD_PAGE = "/probleme-de-connexion/nouveau-mot-de-passe/"
 DONE = "/probleme-de-connexion/termine/"

@@ -11,7 +11,8 @@ from django.core import mail
 from django.test import Client
 
 from portique.mail.models import OutboundMail
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     PARIS,
     RECOVERY,
     RESET_LINK,
@@ -19,13 +20,13 @@ from tests.after_activation import (
     actions_of,
     links_to,
     mails_to,
-    text,
     without_csrf_value,
 )
-from tests.conftest import Walker, deliver_mail
-from tests.factories import DemoPerson
+from tests.support.mail import deliver_mail
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 SENT = "/probleme-de-connexion/envoye/"
 RESET_SUBJECT = "Université de Montpellier : choisissez un nouveau mot de passe"

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.after_activation import (
+from tests.support.after_activation import (
     LINK_RE,
     NEW_PASSWORD,
     RECOVERY,
@@ -22,7 +22,7 @@ from tests.after_activation import (
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
 
-pytest_plugins = ["tests.smtp", "tests.after_activation"]
+pytest_plugins = ["tests.smtp", "tests.support.after_activation"]
 
 RESET_SUBJECT = "Université de Montpellier : choisissez un nouveau mot de passe"
 

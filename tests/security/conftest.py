@@ -1,14 +1,14 @@
 """What the security tests share: reading pages, walking a person to a step, and a
 browser seen from a given client address."""
 
-import html
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.test import Client
 
-from tests.conftest import Walker, last_link
+from tests.support.mail import last_link
+from tests.support.walkers import Walker
 
 REFUSAL = "Identifiant ou mot de passe provisoire incorrect."
 WRONG = "Wrong-0000-Pass"
@@ -23,18 +23,6 @@ STEP_3 = "/activation/mail-de-secours/"
 MakeWalker = Callable[..., Walker]
 
 _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
-
-
-def text(response: Any) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(without_tags).split())
-
-
-def error_summary(response: Any) -> str:
-    """The whole error block of a form page, as HTML."""
-    found = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), re.S)
-    return found.group(0) if found else ""
 
 
 def without_csrf_value(body: str) -> str:

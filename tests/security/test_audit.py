@@ -12,7 +12,6 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from portique.core.models import AuditEvent
-from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import (
     ELSEWHERE,
@@ -23,6 +22,8 @@ from tests.security.conftest import (
     browser,
     token_of,
 )
+from tests.support.mail import last_link
+from tests.support.walkers import Walker
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=PARIS)

@@ -16,16 +16,8 @@ from portique.activation.models import ActivationFlow
 from portique.activation.services import AuthenticationOutcome, activation_authenticate
 from portique.core.models import AuditEvent
 from tests.factories import DemoPerson
-from tests.security.conftest import (
-    REFUSAL,
-    STEP_2,
-    STEP_3,
-    WRONG,
-    attempt,
-    browser,
-    error_summary,
-    text,
-)
+from tests.security.conftest import REFUSAL, STEP_2, STEP_3, WRONG, attempt, browser
+from tests.support.pages import error_summary, text
 
 PARIS = ZoneInfo("Europe/Paris")
 ATTACKER = "198.51.100.66"

@@ -10,15 +10,8 @@ from django.contrib.auth.models import User
 
 from portique.accounts.models import Account
 from tests.factories import DemoPerson
-from tests.security.conftest import (
-    STEP_2,
-    STEP_3,
-    MakeWalker,
-    attempt,
-    browser,
-    reach_new_password,
-    text,
-)
+from tests.security.conftest import STEP_2, STEP_3, MakeWalker, attempt, browser, reach_new_password
+from tests.support.pages import text
 
 STEP_9 = "/activation/mot-de-passe/"
 INPUT = re.compile(r"<input\b[^>]*>")

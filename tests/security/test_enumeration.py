@@ -25,9 +25,9 @@ from tests.security.conftest import (
     activate,
     attempt,
     browser,
-    text,
     without_csrf_value,
 )
+from tests.support.pages import text
 
 PARIS = ZoneInfo("Europe/Paris")
 UNKNOWN = "zoe.nobody"

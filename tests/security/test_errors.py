@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.security.conftest import text
+from tests.support.pages import text
 
 
 def reference(response: Any) -> str:

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 
 import portique
-from tests.conftest import last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import (
     ELSEWHERE,
@@ -24,6 +23,7 @@ from tests.security.conftest import (
     STEP_3,
     MakeWalker,
 )
+from tests.support.mail import last_link
 
 Pages = dict[str, Any]
 

@@ -5,9 +5,9 @@ from django.conf import settings
 
 from portique.core.models import OneTimeLink
 from portique.mail.models import OutboundMail
-from tests.conftest import last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import RECOVERY, STEP_3, MakeWalker
+from tests.support.mail import last_link
 
 
 def test_step_3_posted_with_a_foreign_host_is_refused_and_sends_no_mail(

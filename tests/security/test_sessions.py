@@ -15,7 +15,6 @@ from portique.accounts.models import Account
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
-from tests.conftest import Walker, last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import (
     ELSEWHERE,
@@ -26,8 +25,10 @@ from tests.security.conftest import (
     MakeWalker,
     reach_forwarding_sent,
     reach_new_password,
-    text,
 )
+from tests.support.mail import last_link
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -10,10 +10,8 @@ from django.test import Client
 from gunicorn.config import Config
 
 from portique.activation.machine import State
-from portique.activation.models import ActivationFlow
 from portique.core import links
 from portique.core.gunicorn import RedactingLogger, redact
-from tests.conftest import last_link
 from tests.factories import DemoPerson
 from tests.security.conftest import (
     ELSEWHERE,
@@ -22,12 +20,10 @@ from tests.security.conftest import (
     reach_forwarding_sent,
     token_of,
 )
+from tests.support.flows import flow_of
+from tests.support.mail import last_link
 
 LINK_CONFIRM = "/activation/lien/"
-
-
-def flow_of(person: DemoPerson) -> ActivationFlow:
-    return ActivationFlow.objects.get(login=person.login)
 
 
 # --- One account, one purpose -----------------------------------------------------------

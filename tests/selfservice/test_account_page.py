@@ -4,16 +4,11 @@ whom."""
 import pytest
 from django.test import Client
 
-from tests.after_activation import (
-    RECOVERY,
-    ActivatePerson,
-    facts,
-    logged_in_browser,
-    text,
-)
 from tests.factories import DemoPerson
+from tests.support.after_activation import RECOVERY, ActivatePerson, facts, logged_in_browser
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 FORWARDING_BOX = "Je mets en place une redirection de messagerie"
 

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.after_activation import Activated, logged_in_browser
+from tests.support.after_activation import Activated, logged_in_browser
 from tests.test_query_counts import data_queries
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 LOGIN_AT = datetime(2025, 3, 13, 8, 15, tzinfo=UTC)
 # Load the session, find the account, list the sessions.

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from portique.selfservice.browsers import browser_described
-from tests.after_activation import CHROME_ON_WINDOWS, FIREFOX_ON_LINUX, SAFARI_ON_IPHONE
+from tests.support.after_activation import CHROME_ON_WINDOWS, FIREFOX_ON_LINUX, SAFARI_ON_IPHONE
 
 EDGE_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

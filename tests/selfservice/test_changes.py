@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     ACCOUNT_LINK,
     ELSEWHERE,
     NEW_PASSWORD,
@@ -31,11 +32,10 @@ from tests.after_activation import (
     logged_in_browser,
     mails_to,
     notices_to,
-    text,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 DICTIONARY_MESSAGE = "Le mot de passe ne doit pas contenir un mot du dictionnaire."
 

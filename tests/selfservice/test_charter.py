@@ -6,17 +6,17 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.after_activation import (
+from tests.support.after_activation import (
     ACTIVATED_AT,
     Activated,
     actions_of,
     change_directory_consent,
     facts,
     logged_in_browser,
-    text,
 )
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 NEW_VERSION = "2026-01"
 

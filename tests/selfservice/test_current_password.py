@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from portique.core.models import AuditEvent
-from tests.after_activation import (
+from tests.support.after_activation import (
     ACCOUNT_LINK,
     ELSEWHERE,
     NEW_PASSWORD,
@@ -28,10 +28,10 @@ from tests.after_activation import (
     let_in,
     links_to,
     log_in,
-    text,
 )
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 WRONG_PASSWORD = "Mot de passe actuel incorrect."
 

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     ACCOUNT_LINK,
     ELSEWHERE,
     NEW_PASSWORD,
@@ -24,13 +25,12 @@ from tests.after_activation import (
     link_to,
     log_in,
     notices_to,
-    text,
     walk_activation,
 )
-from tests.conftest import Walker
-from tests.factories import DemoPerson
+from tests.support.pages import text
+from tests.support.walkers import Walker
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 DAY_D = datetime(2025, 6, 2, 16, 30, tzinfo=PARIS)
 

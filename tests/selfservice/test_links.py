@@ -6,7 +6,7 @@ from datetime import datetime
 import time_machine
 from django.test import Client
 
-from tests.after_activation import (
+from tests.support.after_activation import (
     ACCOUNT_LINK,
     ELSEWHERE,
     NEW_RECOVERY,
@@ -18,11 +18,11 @@ from tests.after_activation import (
     follow_account_link,
     link_to,
     logged_in_browser,
-    text,
     token_of,
 )
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 BACK = '<a class="button" href="/compte/">Retour à mon compte</a>'
 

@@ -12,7 +12,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from portique.accounts.stores import get_account_store
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     PARIS,
     PASSWORD,
     REFUSAL,
@@ -21,12 +22,11 @@ from tests.after_activation import (
     actions_of,
     let_in,
     log_in,
-    text,
     without_csrf_value,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 
 @pytest.fixture

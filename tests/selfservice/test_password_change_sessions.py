@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from portique.core.models import AuditEvent
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     NEW_PASSWORD,
     PASSWORD,
     RECOVERY,
@@ -15,11 +16,10 @@ from tests.after_activation import (
     ActivatePerson,
     change_password,
     logged_in_browser,
-    text,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 
 def session_key(client: Client) -> str:

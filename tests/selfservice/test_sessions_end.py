@@ -9,7 +9,8 @@ from django.test import Client
 
 from portique.core.models import AuditEvent
 from portique.selfservice.models import AccountSession
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     CHROME_ON_WINDOWS,
     FIREFOX_ON_LINUX,
     RECOVERY,
@@ -18,11 +19,10 @@ from tests.after_activation import (
     logged_in_browser,
     logged_out,
     session_key,
-    text,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 CLOSE_OTHERS = "/compte/sessions/fermer-les-autres/"
 CLOSE_ONE = "/compte/sessions/fermer/"

@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from portique.selfservice.models import AccountSession
-from tests.after_activation import (
+from tests.factories import DemoPerson
+from tests.support.after_activation import (
     CHROME_ON_WINDOWS,
     FIREFOX_ON_LINUX,
     RECOVERY,
@@ -20,11 +21,10 @@ from tests.after_activation import (
     logged_in_browser,
     session_key,
     sessions_listed,
-    text,
 )
-from tests.factories import DemoPerson
+from tests.support.pages import text
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 # 08:15 in UTC is 09:15 in Paris (winter time).
 LOGIN_AT = datetime(2025, 3, 13, 8, 15, tzinfo=UTC)

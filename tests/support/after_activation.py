@@ -2,10 +2,9 @@
 "Problème de connexion", the public directory): a person activated through the Walker,
 logging in as a person does, reading pages, and taking links from the mails.
 
-Load with `pytest_plugins = ["tests.after_activation"]` in a test module.
+Load with `pytest_plugins = ["tests.support.after_activation"]` in a test module.
 """
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +20,10 @@ from django.test import Client
 
 from portique.accounts.models import Account, Person
 from portique.core.models import AuditEvent
-from tests.conftest import Walker, deliver_mail, last_link
 from tests.factories import DemoPerson
+from tests.support.mail import deliver_mail, last_link
+from tests.support.pages import readable
+from tests.support.walkers import Walker
 
 PARIS = ZoneInfo("Europe/Paris")
 # The fixture's people are activated on a known morning, so that the pages show known dates.
@@ -63,7 +64,7 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
-QUICK_PASSWORD_HASHERS = ["tests.after_activation.QuickArgon2PasswordHasher"]
+QUICK_PASSWORD_HASHERS = ["tests.support.after_activation.QuickArgon2PasswordHasher"]
 
 
 @dataclass(frozen=True)
@@ -243,16 +244,6 @@ def change_directory_consent(client: Client, consent: bool) -> Any:
 _FACT = re.compile(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", re.S)
 _SESSION = re.compile(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", re.S)
 _SESSIONS = re.compile(r'<dl class="facts" id="sessions">(.*?)</dl>', re.S)
-
-
-def readable(markup: str) -> str:
-    """Markup as a person reads it: no tags, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def text(response: Any) -> str:
-    """The page as a person reads it."""
-    return readable(response.content.decode())
 
 
 def facts(response: Any) -> dict[str, str]:

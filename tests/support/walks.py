@@ -1,7 +1,7 @@
 """Walking one browser to a step of the activation: what the tests of the steps and of
 leaving the activation share. Each function takes a Walker at step 1 to the page named."""
 
-from tests.conftest import Walker
+from tests.support.walkers import Walker
 
 RECOVERY = "perso@example.com"
 ELSEWHERE = "redirection@example.net"
