@@ -23,6 +23,7 @@ from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_link, mail_queue
 from portique.passwords import provisional
+from portique.passwords.services import passwords_set_everywhere, target_outcomes_kept
 from portique.passwords.validators import PasswordSubject
 
 Purpose = OneTimeLink.Purpose
@@ -399,6 +400,7 @@ def activation_password_subject(flow: ActivationFlow) -> PasswordSubject:
     )
 
 
+@target_outcomes_kept
 def activation_set_password(
     *,
     flow: ActivationFlow,
@@ -438,6 +440,9 @@ def activation_set_password(
                 password_hash=password_hash,
             ),
         )
+        # Before the flow moves: a target that fails rolls the move back, the flow stays at
+        # step 9, and the next try writes the store (idempotent) and every target again.
+        passwords_set_everywhere(login=flow.login, password=password)
         flow.activated_at = now
         _move(flow, Event.SET_PASSWORD)
         mail_queue(

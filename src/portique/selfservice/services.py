@@ -15,6 +15,7 @@ from portique.core import clock, links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_link, mail_queue
+from portique.passwords.services import passwords_set_everywhere, target_outcomes_kept
 from portique.passwords.validators import PasswordSubject
 from portique.selfservice.models import USER_AGENT_MAX_LENGTH, AccountSession
 from portique.selfservice.selectors import (
@@ -288,6 +289,7 @@ def account_sessions_purge() -> int:
 # -- changes ----------------------------------------------------------------------------
 
 
+@target_outcomes_kept
 def account_change_password(
     *,
     login: str,
@@ -313,6 +315,7 @@ def account_change_password(
     validate_password(new_password, user=password_subject(account))  # type: ignore[arg-type]
     with transaction.atomic():
         store.set_password(login, new_password)
+        passwords_set_everywhere(login=login, password=new_password)
         ended = account_sessions_end(login=login, keep=session_key)
         audit_record(
             actor=login, subject=login, action="password_changed", ip=ip, sessions_ended=ended
