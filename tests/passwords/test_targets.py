@@ -6,6 +6,7 @@ with nothing marked done; the hook target, run for real; what the helpdesk, /rea
 import json
 import stat
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from portique.accounts.models import Person
 from portique.accounts.stores import get_account_store
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
+from portique.core import clock
 from portique.core.models import AuditEvent
+from portique.helpdesk.services import records_purge
 from portique.mail.models import OutboundMail
 from portique.passwords.models import TargetFailureCount, TargetOutcome
 from portique.passwords.services import passwords_set_everywhere
@@ -358,3 +361,19 @@ def test_helpdesk_page_shows_which_targets_the_last_change_set_and_when(
     assert "m365 pas essayé 0" in page
     assert "n'a pas abouti partout" in page
     assert NEW_PASSWORD not in page
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_outcomes_older_than_the_audit_retention_and_keeps_the_counts(
+    hook_settings: Any, tmp_path: Path
+) -> None:
+    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    use_hook(hook_settings, failing)
+    for login in ("jane.doe", "paul.martin"):
+        with pytest.raises(TargetUnavailable):
+            passwords_set_everywhere(login=login, password=NEW_PASSWORD)
+    days = hook_settings.PORTIQUE_AUDIT_RETENTION_DAYS
+    TargetOutcome.objects.filter(login="jane.doe").update(at=clock.now() - timedelta(days=days + 1))
+    records_purge()
+    assert list(TargetOutcome.objects.values_list("login", flat=True)) == ["paul.martin"]
+    assert TargetFailureCount.objects.get(target="hook").count == 2

@@ -28,6 +28,7 @@ from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
 from portique.helpdesk.selectors import admin_login_counter
 from portique.mail.models import OutboundMail
+from portique.passwords.services import target_outcomes_purge
 from portique.selfservice.services import account_sessions_end, account_sessions_purge
 
 
@@ -224,6 +225,8 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
     with transaction.atomic():
         sessions = account_sessions_purge()
     with transaction.atomic():
+        # What the password targets did with a change is part of its audit trail.
+        target_outcomes_purge(before=_before(settings.PORTIQUE_AUDIT_RETENTION_DAYS))
         old = AuditEvent.objects.filter(at__lt=_before(settings.PORTIQUE_AUDIT_RETENTION_DAYS))
         # Counters computed from the audit trail (portique_activations_total...) must not
         # drop when their rows go: what is deleted is added to the tally.

@@ -158,3 +158,10 @@ def target_outcomes_kept(function: Callable[P, R]) -> Callable[P, R]:
                     logger.exception("could not record the password targets of %s", change.login)
 
     return kept
+
+
+def target_outcomes_purge(*, before: datetime) -> int:
+    """Delete the outcomes of password changes made before `before` (kept as long as the
+    audit trail); return how many. The failure counts stay: /metrics never goes down."""
+    deleted, _ = TargetOutcome.objects.filter(at__lt=before).delete()
+    return deleted
