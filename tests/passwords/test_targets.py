@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -377,3 +379,9 @@ def test_the_purge_deletes_outcomes_older_than_the_audit_retention_and_keeps_the
     records_purge()
     assert list(TargetOutcome.objects.values_list("login", flat=True)) == ["paul.martin"]
     assert TargetFailureCount.objects.get(target="hook").count == 2
+
+
+def test_a_misconfigured_target_is_reported_by_the_system_checks(settings: Any) -> None:
+    settings.PORTIQUE_PASSWORD_TARGETS = ["portique.passwords.targets.kerberos.KerberosTarget"]
+    with pytest.raises(SystemCheckError, match="PORTIQUE_KERBEROS_REALM"):
+        call_command("check")
