@@ -4,7 +4,6 @@ with nothing marked done; the hook target, run for real; what the helpdesk, /rea
 /metrics read of them. Never a password anywhere but where it is set."""
 
 import json
-import stat
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -28,39 +27,16 @@ from portique.mail.models import OutboundMail
 from portique.passwords.models import TargetFailureCount, TargetOutcome
 from portique.passwords.services import passwords_set_everywhere
 from portique.passwords.targets import get_password_targets
-from portique.passwords.targets.base import PasswordRefused, TargetUnavailable
+from portique.passwords.targets.base import TargetUnavailable
 from portique.passwords.targets.hook import HookTarget
 from tests.activation.walks import to_new_password
 from tests.conftest import Walker
 from tests.factories import DemoPerson
 from tests.helpdesk.conftest import make_agent, signed_in
 from tests.security.conftest import text
+from tests.support.password_targets import HOOK, REFUSAL, REFUSING, failing_hook, script
 
 NEW_PASSWORD = "Soleil-Vert-2031"
-HOOK = "portique.passwords.targets.hook.HookTarget"
-REFUSING = "tests.passwords.test_targets.RefusingTarget"
-REFUSAL = "Le domaine refuse ce mot de passe : trop proche du précédent."
-
-
-class RefusingTarget:
-    """A target whose own policy refuses every password (as a domain controller may)."""
-
-    def __init__(self, name: str = "strict") -> None:
-        self.name = name
-
-    def set_password(self, login: str, password: str) -> None:
-        raise PasswordRefused(REFUSAL)
-
-    def check(self) -> None:
-        pass
-
-
-def script(directory: Path, name: str, body: str) -> Path:
-    """An executable shell script, `body` after its #! line."""
-    path = directory / name
-    path.write_text("#!/bin/sh\n" + body)
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
 
 
 @pytest.fixture
@@ -190,7 +166,7 @@ def test_a_target_failing_once_is_retried_within_the_request(
 def test_a_target_failing_for_good_stops_the_change_and_counts_one_failure(
     hook_settings: Any, tmp_path: Path, recording_hook: Path
 ) -> None:
-    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    failing = failing_hook(tmp_path)
     hook_settings.PORTIQUE_PASSWORD_TARGETS = [
         {"class": HOOK, "options": {"command": str(failing), "name": "google"}},
         {"class": HOOK, "options": {"command": str(recording_hook), "name": "local-db"}},
@@ -210,7 +186,7 @@ def test_a_target_failing_for_good_stops_the_change_and_counts_one_failure(
 def test_a_new_change_replaces_the_outcomes_of_the_last_one(
     hook_settings: Any, tmp_path: Path
 ) -> None:
-    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    failing = failing_hook(tmp_path)
     use_hook(hook_settings, failing)
     with pytest.raises(TargetUnavailable):
         passwords_set_everywhere(login="jane.doe", password=NEW_PASSWORD)
@@ -247,7 +223,7 @@ def test_activation_sets_the_password_in_the_hook(
 def test_activation_with_a_failing_target_answers_503_and_stays_at_step_9(
     hook_settings: Any, staff: DemoPerson, walker_for: Any, tmp_path: Path
 ) -> None:
-    use_hook(hook_settings, script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n"))
+    use_hook(hook_settings, failing_hook(tmp_path))
     walker = at_step_9(walker_for, staff)
     response = walker.set_password(NEW_PASSWORD)
     assert response.status_code == 503
@@ -263,7 +239,7 @@ def test_activation_with_a_failing_target_answers_503_and_stays_at_step_9(
 def test_activation_trying_again_once_the_target_is_back_sets_it_and_finishes(
     hook_settings: Any, staff: DemoPerson, walker_for: Any, tmp_path: Path, recording_hook: Path
 ) -> None:
-    use_hook(hook_settings, script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n"))
+    use_hook(hook_settings, failing_hook(tmp_path))
     walker = at_step_9(walker_for, staff)
     assert walker.set_password(NEW_PASSWORD).status_code == 503
     use_hook(hook_settings, recording_hook)
@@ -289,7 +265,7 @@ def test_a_password_a_target_refuses_is_shown_on_step_9_and_nothing_is_done(
 def test_no_password_is_kept_in_the_outcomes_or_the_audit_trail(
     hook_settings: Any, staff: DemoPerson, walker_for: Any, tmp_path: Path
 ) -> None:
-    use_hook(hook_settings, script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n"))
+    use_hook(hook_settings, failing_hook(tmp_path))
     walker = at_step_9(walker_for, staff)
     walker.set_password(NEW_PASSWORD)
     use_hook(hook_settings, "/bin/true")
@@ -331,7 +307,7 @@ def target_failures(settings: Any) -> dict[str, float]:
 def test_metrics_count_failures_per_target_from_the_database(
     hook_settings: Any, db: None, tmp_path: Path
 ) -> None:
-    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    failing = failing_hook(tmp_path)
     hook_settings.PORTIQUE_PASSWORD_TARGETS = [
         {"class": HOOK, "options": {"command": "/bin/true", "name": "google"}},
         {"class": HOOK, "options": {"command": str(failing), "name": "local-db"}},
@@ -347,7 +323,7 @@ def test_metrics_count_failures_per_target_from_the_database(
 def test_helpdesk_page_shows_which_targets_the_last_change_set_and_when(
     hook_settings: Any, staff: DemoPerson, tmp_path: Path
 ) -> None:
-    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    failing = failing_hook(tmp_path)
     hook_settings.PORTIQUE_PASSWORD_TARGETS = [
         {"class": HOOK, "options": {"command": "/bin/true", "name": "google"}},
         {"class": HOOK, "options": {"command": str(failing), "name": "local-db"}},
@@ -369,7 +345,7 @@ def test_helpdesk_page_shows_which_targets_the_last_change_set_and_when(
 def test_the_purge_deletes_outcomes_older_than_the_audit_retention_and_keeps_the_counts(
     hook_settings: Any, tmp_path: Path
 ) -> None:
-    failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 1\n")
+    failing = failing_hook(tmp_path)
     use_hook(hook_settings, failing)
     for login in ("jane.doe", "paul.martin"):
         with pytest.raises(TargetUnavailable):
