@@ -20,6 +20,7 @@ from portique.passwords.targets import get_password_targets
 from portique.passwords.targets.base import PasswordRefused, TargetUnavailable
 from portique.passwords.targets.kerberos import KerberosTarget
 from tests.activation.walks import to_new_password
+from tests.after_activation import QUICK_PASSWORD_HASHERS, link_to, logged_in_browser
 from tests.conftest import Walker
 from tests.factories import DemoPerson
 
@@ -160,8 +161,6 @@ def test_the_password_is_never_on_kadmins_command_line_or_in_its_environment(
 def test_recovery_and_the_account_page_set_the_kerberos_password(
     kerberos_target: "KerberosRealm", staff: DemoPerson, walker_for: Any, settings: Any
 ) -> None:
-    from tests.after_activation import QUICK_PASSWORD_HASHERS, link_to, logged_in_browser
-
     settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
     walker = at_step_9(walker_for, staff)
     assert walker.set_password(NEW_PASSWORD).status_code == 302
