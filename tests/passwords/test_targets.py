@@ -113,6 +113,17 @@ def test_hook_gets_the_login_as_argument_and_the_password_on_stdin_only(
     assert NEW_PASSWORD not in (tmp_path / "env").read_text()
 
 
+def test_hook_gets_none_of_portiques_own_settings_and_their_secrets(
+    recording_hook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTIQUE_LDAP_BIND_PASSWORD", "directory-service-secret")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/etc/portique/google.json")
+    HookTarget(command=str(recording_hook)).set_password("jane.doe", NEW_PASSWORD)
+    environment = (tmp_path / "env").read_text()
+    assert "PORTIQUE_" not in environment
+    assert "GOOGLE_APPLICATION_CREDENTIALS=/etc/portique/google.json" in environment
+
+
 def test_hook_exiting_other_than_zero_is_unavailable(tmp_path: Path) -> None:
     failing = script(tmp_path, "fail.sh", "cat > /dev/null\nexit 3\n")
     with pytest.raises(TargetUnavailable, match="exited 3"):

@@ -22,7 +22,8 @@ OUTPUT_LOGGED = 500
 
 class HookTarget:
     """Runs `command` (PORTIQUE_PASSWORD_HOOK) as `command LOGIN`, writes the password and a
-    newline to its standard input, and waits at most `timeout` seconds
+    newline to its standard input (its environment is Portique's, without the PORTIQUE_*
+    variables), and waits at most `timeout` seconds
     (PORTIQUE_PASSWORD_HOOK_TIMEOUT). Exit status 0 is success; anything else, or no answer
     in time, is a failed target."""
 
@@ -64,6 +65,9 @@ class HookTarget:
                 stderr=subprocess.STDOUT,
                 text=True,
                 start_new_session=True,
+                # Portique's own settings hold its secrets (the server key, the directory's
+                # service password): the hook has no need of them.
+                env={k: v for k, v in os.environ.items() if not k.startswith("PORTIQUE_")},
             )
         except OSError as error:
             raise TargetUnavailable(f"hook {argv[0]!r} cannot be run: {error}") from None
