@@ -123,7 +123,8 @@ class KerberosTarget:
         raise TargetUnavailable(f"kadmin did not set the password of {principal}: {error}")
 
     def check(self) -> None:
-        """kadmind answers, and lets the service principal change passwords."""
+        """The KDC and kadmind answer, and take the service principal's keytab (kadmind's
+        get_privs does not tell its ACL's change-password right apart, so that is not checked)."""
         output = self._kadmin("get_privs", stdin="")
         privileges = re.search(r"current privileges: (.*)", output)
         if privileges is None:
