@@ -214,3 +214,14 @@ def test_the_target_is_named_by_settings_alone(
     (target,) = get_password_targets()
     target.set_password("jane.doe", NEW_PASSWORD)
     assert kerberos_target.kinit("jane.doe", NEW_PASSWORD)
+
+
+def test_a_keytab_the_realm_does_not_take_is_a_failed_target(
+    kerberos_target: "KerberosRealm", tmp_path: Path
+) -> None:
+    target = KerberosTarget(**{**kerberos_target.target_options(), "keytab": str(tmp_path / "no")})
+    with pytest.raises(TargetUnavailable):
+        target.check()
+    with pytest.raises(TargetUnavailable):
+        target.set_password("jane.doe", NEW_PASSWORD)
+    assert not kerberos_target.has_principal("jane.doe")
