@@ -1,6 +1,7 @@
 """Django settings for Portique, all of them derived from PORTIQUE_* variables (see env.py)."""
 
 import json
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -367,6 +368,34 @@ PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES
 PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
 # The most entries one public-directory search reads, in pages, past the directory's size limit.
 PORTIQUE_LDAP_SEARCH_MAX_ENTRIES: int = env.int("PORTIQUE_LDAP_SEARCH_MAX_ENTRIES", default=1000)
+
+# Password targets (see README, "Password targets"): the systems that get each new password
+# after the account store, in order; a JSON list of dotted paths or of
+# {"class": dotted path, "options": {...}}.
+PORTIQUE_PASSWORD_TARGETS: list[Any] = json.loads(
+    env.str("PORTIQUE_PASSWORD_TARGETS", default="[]")
+)
+if not isinstance(PORTIQUE_PASSWORD_TARGETS, list):
+    raise ImproperlyConfigured("PORTIQUE_PASSWORD_TARGETS must be a JSON list")
+# A target that fails is tried this many times in all, this long apart, within the request.
+PORTIQUE_PASSWORD_TARGET_ATTEMPTS: int = env.int("PORTIQUE_PASSWORD_TARGET_ATTEMPTS", default=3)
+PORTIQUE_PASSWORD_TARGET_RETRY_SECONDS: float = env.float(
+    "PORTIQUE_PASSWORD_TARGET_RETRY_SECONDS", default=0.5
+)
+PORTIQUE_KERBEROS_REALM: str = env.str("PORTIQUE_KERBEROS_REALM", default="")
+PORTIQUE_KERBEROS_PRINCIPAL_FORMAT: str = env.str(
+    "PORTIQUE_KERBEROS_PRINCIPAL_FORMAT", default="{login}@{realm}"
+)
+PORTIQUE_KERBEROS_KEYTAB: str = env.str("PORTIQUE_KERBEROS_KEYTAB", default="")
+PORTIQUE_KERBEROS_ADMIN_PRINCIPAL: str = env.str("PORTIQUE_KERBEROS_ADMIN_PRINCIPAL", default="")
+PORTIQUE_KERBEROS_ADMIN_SERVER: str = env.str("PORTIQUE_KERBEROS_ADMIN_SERVER", default="")
+PORTIQUE_KERBEROS_CONFIG: str = env.str("PORTIQUE_KERBEROS_CONFIG", default="")
+PORTIQUE_KERBEROS_TIMEOUT: float = env.float("PORTIQUE_KERBEROS_TIMEOUT", default=5.0)
+PORTIQUE_KERBEROS_CREATE_PRINCIPALS: bool = env.bool(
+    "PORTIQUE_KERBEROS_CREATE_PRINCIPALS", default=True
+)
+PORTIQUE_PASSWORD_HOOK: str = env.str("PORTIQUE_PASSWORD_HOOK", default="")
+PORTIQUE_PASSWORD_HOOK_TIMEOUT: float = env.float("PORTIQUE_PASSWORD_HOOK_TIMEOUT", default=10.0)
 
 # Operations. How long `portique purge` keeps what it deletes: audit rows (a year, GDPR),
 # activation flows past their expiry, one-time links once used, expired or revoked, sent

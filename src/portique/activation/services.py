@@ -31,6 +31,7 @@ from portique.core.audit import audit_record, audit_record_many
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_link, mail_queue
 from portique.passwords import provisional
+from portique.passwords.services import passwords_set_everywhere, target_outcomes_kept
 from portique.passwords.validators import PasswordSubject
 
 Purpose = OneTimeLink.Purpose
@@ -407,6 +408,7 @@ def activation_password_subject(flow: ActivationFlow) -> PasswordSubject:
     )
 
 
+@target_outcomes_kept
 def activation_set_password(
     *,
     flow: ActivationFlow,
@@ -445,6 +447,9 @@ def activation_set_password(
                 activated_at=now,
             ),
         )
+        # Before the flow moves: a target that fails rolls the move back, the flow stays at
+        # step 9, and the next try writes the store (idempotent) and every target again.
+        passwords_set_everywhere(login=flow.login, password=password)
         flow.activated_at = now
         _move(flow, target)
         mail_queue(

@@ -11,6 +11,7 @@ from django.db import connection
 
 from portique.accounts.models import Account
 from portique.accounts.stores import get_account_store
+from portique.passwords.targets import PasswordTarget, get_password_targets
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +78,24 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+def _target_checks() -> dict[str, Callable[[], str]]:
+    """One check per password target, named after it: a password change needs them all."""
+
+    def check(target: PasswordTarget) -> Callable[[], str]:
+        def run() -> str:
+            target.check()
+            return OK
+
+        return run
+
+    return {f"password_target:{target.name}": check(target) for target in get_password_targets()}
+
+
 def readiness() -> dict[str, str]:
     """Run every check and return each one's outcome: "ok", "not configured" or "failed"
     (the reason goes to the log, not to the unauthenticated answer)."""
     outcomes = {}
-    for name, check in CHECKS.items():
+    for name, check in {**CHECKS, **_target_checks()}.items():
         try:
             outcomes[name] = check()
         # Whatever a driver raises (socket, LDAP, Redis, database errors), the answer is

@@ -14,6 +14,7 @@ from prometheus_client.registry import Collector
 from portique.accounts.models import Person
 from portique.helpdesk.selectors import counts
 from portique.helpdesk.selectors import funnel as funnel_selectors
+from portique.passwords.selectors import target_failures_total
 
 
 class PortiqueCollector(Collector):
@@ -62,6 +63,14 @@ class PortiqueCollector(Collector):
             "Accounts locked after too many failed attempts, from the audit trail.",
             counts.audit_action_total("account_locked"),
         )
+        target_failures = CounterMetricFamily(
+            "portique_password_target_failures",
+            "Password changes a password target failed for good, after its retries.",
+            labels=["target"],
+        )
+        for target, count in target_failures_total().items():
+            target_failures.add_metric([target], count)
+        yield target_failures
         yield CounterMetricFamily(
             "portique_admin_login_locks",
             "Admin usernames locked after too many failed logins, from the audit trail.",

@@ -26,6 +26,7 @@ from portique.helpdesk.models import PurgedEventCount
 from portique.helpdesk.roles import ROLES
 from portique.helpdesk.selectors.admin_login import admin_login_counter
 from portique.mail import services as mail
+from portique.passwords import services as passwords
 from portique.selfservice.flows.sessions import account_sessions_end, account_sessions_purge
 
 
@@ -187,6 +188,7 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
     with transaction.atomic():
         sessions = account_sessions_purge()
     with transaction.atomic():
+        passwords.target_outcomes_purge()
         purged = audit.audit_purge()
         # Counters computed from the audit trail (portique_activations_total...) must not
         # drop when their rows go: what is deleted is added to the tally.

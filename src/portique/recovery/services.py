@@ -11,6 +11,7 @@ from portique.core import links, throttle
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import SendLimitReached, mail_link, mail_queue
+from portique.passwords.services import passwords_set_everywhere, target_outcomes_kept
 from portique.selfservice.flows.sessions import account_sessions_end
 from portique.selfservice.services import password_subject
 
@@ -77,6 +78,7 @@ def recovery_check_link(token: str) -> OneTimeLink:
     return links.link_check(token=token, purpose=Purpose.PASSWORD_RESET)
 
 
+@target_outcomes_kept
 def recovery_set_password(
     *, token: str, password: str, ip: str | None = None, store: AccountStore | None = None
 ) -> str:
@@ -94,6 +96,8 @@ def recovery_set_password(
     with transaction.atomic():
         links.link_consume(token=token, purpose=Purpose.PASSWORD_RESET)
         store.set_password(account.login, password)
+        # A target that fails rolls back the link's use: the same link sets them all again.
+        passwords_set_everywhere(login=account.login, password=password)
         ended = account_sessions_end(login=account.login)
         audit_record(
             actor=account.login, subject=account.login, action="password_reset", ip=ip,

@@ -19,6 +19,7 @@ from portique.activation.selectors import flow_path
 from portique.core import clock, throttle
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
+from portique.passwords.selectors import TargetLine, target_outcomes_last
 from portique.selfservice.selectors import account_sessions_open_count
 
 if TYPE_CHECKING:
@@ -103,6 +104,12 @@ class PersonFile:
     mails: list[MailLine]
     events: list[AuditLine] = field(default_factory=list)
     sessions_open: int = 0
+    # What each password target did with the last password change (never the password).
+    password_targets: list[TargetLine] = field(default_factory=list)
+
+    @property
+    def password_targets_incomplete(self) -> bool:
+        return any(line.outcome != "set" for line in self.password_targets)
 
     @property
     def activated(self) -> bool:
@@ -223,4 +230,5 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         mails=mails,
         events=events,
         sessions_open=account_sessions_open_count(login),
+        password_targets=target_outcomes_last(login),
     )

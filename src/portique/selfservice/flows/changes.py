@@ -14,6 +14,7 @@ from portique.core import clock, links
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
 from portique.mail.services import mail_link, mail_queue
+from portique.passwords.services import passwords_set_everywhere, target_outcomes_kept
 from portique.selfservice.flows.login import password_confirmed
 from portique.selfservice.flows.sessions import account_sessions_end
 from portique.selfservice.services import (
@@ -46,6 +47,7 @@ def _notify(account: AccountRecord, *, change: str, to: str = "", **context: obj
         )
 
 
+@target_outcomes_kept
 def account_change_password(
     *,
     login: str,
@@ -71,6 +73,7 @@ def account_change_password(
     validate_password(new_password, user=password_subject(account))  # type: ignore[arg-type]
     with transaction.atomic():
         store.set_password(login, new_password)
+        passwords_set_everywhere(login=login, password=new_password)
         ended = account_sessions_end(login=login, keep=session_key)
         audit_record(
             actor=login, subject=login, action="password_changed", ip=ip, sessions_ended=ended
