@@ -19,10 +19,10 @@ from portique.passwords.models import TargetOutcome
 from portique.passwords.targets import get_password_targets
 from portique.passwords.targets.base import PasswordRefused, TargetUnavailable
 from portique.passwords.targets.kerberos import KerberosTarget
-from tests.activation.walks import to_new_password
-from tests.after_activation import QUICK_PASSWORD_HASHERS, link_to, logged_in_browser
-from tests.conftest import Walker
 from tests.factories import DemoPerson
+from tests.support.after_activation import QUICK_PASSWORD_HASHERS, link_to, logged_in_browser
+from tests.support.walkers import Walker
+from tests.support.walks import to_new_password
 
 if TYPE_CHECKING:
     # Imported for pytest_plugins, not here, so that pytest rewrites its asserts.

@@ -29,12 +29,12 @@ from portique.passwords.services import passwords_set_everywhere
 from portique.passwords.targets import get_password_targets
 from portique.passwords.targets.base import TargetUnavailable
 from portique.passwords.targets.hook import HookTarget
-from tests.activation.walks import to_new_password
-from tests.conftest import Walker
 from tests.factories import DemoPerson
 from tests.helpdesk.conftest import make_agent, signed_in
-from tests.security.conftest import text
+from tests.support.pages import text
 from tests.support.password_targets import HOOK, REFUSAL, REFUSING, failing_hook, script
+from tests.support.walkers import Walker
+from tests.support.walks import to_new_password
 
 NEW_PASSWORD = "Soleil-Vert-2031"
 

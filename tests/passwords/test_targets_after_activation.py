@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.after_activation import (
+from tests.support.after_activation import (
     NEW_PASSWORD,
     PASSWORD,
     QUICK_PASSWORD_HASHERS,
@@ -20,11 +20,11 @@ from tests.after_activation import (
     link_to,
     log_in,
     logged_in_browser,
-    text,
 )
+from tests.support.pages import text
 from tests.support.password_targets import HOOK, REFUSAL, REFUSING, failing_hook
 
-pytest_plugins = ["tests.after_activation"]
+pytest_plugins = ["tests.support.after_activation"]
 
 NEW_PASSWORD_PAGE = "/probleme-de-connexion/nouveau-mot-de-passe/"
 
