@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from portique.core.models import AuditEvent
@@ -111,3 +112,17 @@ def test_logout_goes_through_the_cas_server(jane: Any, cas_settings: Any, visito
     # Logged out of CAS too: its login form comes back.
     visitor.page.get_by_role("link", name="SE CONNECTER").click()
     expect(visitor.page.get_by_label(CAS_USERNAME)).to_be_visible()
+
+
+def test_administrator_gets_the_console_with_the_roles_of_the_attribute(
+    cas_settings: Any, visitor: Visitor
+) -> None:
+    visitor.goto("/admin/")
+    visitor.page.get_by_label(CAS_USERNAME).fill("agent.admin")
+    visitor.page.get_by_label("Mot de passe").fill(IDP_PASSWORD)
+    visitor.page.get_by_role("button", name="Connexion").click()
+
+    expect(visitor.page).to_have_url(f"{visitor.base_url}/admin/")
+    expect(visitor.page.get_by_role("link", name="Portique").first).to_be_visible()
+    agent = User.objects.get(username="agent.admin")
+    assert list(agent.groups.values_list("name", flat=True)) == ["administrateurs"]

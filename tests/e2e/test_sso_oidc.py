@@ -123,3 +123,35 @@ def test_logout_ends_the_provider_session_too(
     # Logged out at the provider too: its login form comes back.
     visitor.page.get_by_role("link", name="SE CONNECTER").click()
     expect(visitor.page.get_by_label("Mot de passe")).to_be_visible()
+
+
+def test_agent_gets_the_console_with_the_roles_of_the_claim(
+    oidc_settings: Any, visitor: Visitor
+) -> None:
+    visitor.goto("/helpdesk/")
+    expect(
+        visitor.page.get_by_role("heading", name="Fournisseur d'identité de test")
+    ).to_be_visible()
+    visitor.page.get_by_label("Identifiant").fill("agent.helpdesk")
+    visitor.page.get_by_label("Mot de passe").fill(IDP_PASSWORD)
+    visitor.page.get_by_role("button", name="Se connecter au fournisseur").click()
+
+    expect(
+        visitor.page.get_by_role("heading", name="Tableau de bord des activations")
+    ).to_be_visible()
+    agent = User.objects.get(username="agent.helpdesk")
+    assert agent.is_staff and not agent.has_usable_password()
+    assert list(agent.groups.values_list("name", flat=True)) == ["helpdesk"]
+    assert last_audit("admin_login_succeeded").data == {"via": "oidc"}
+
+
+def test_person_without_the_roles_claim_is_no_agent(
+    jane: Any, oidc_settings: Any, visitor: Visitor
+) -> None:
+    visitor.goto("/helpdesk/")
+    visitor.page.get_by_label("Identifiant").fill("jane.doe")
+    visitor.page.get_by_label("Mot de passe").fill(IDP_PASSWORD)
+    visitor.page.get_by_role("button", name="Se connecter au fournisseur").click()
+
+    expect(visitor.page.get_by_role("heading", name="Compte Informatique")).to_be_visible()
+    assert not User.objects.filter(username="jane.doe").exists()
