@@ -130,3 +130,13 @@ def test_local_mode_keeps_the_admin_login_form(settings: Any) -> None:
     settings.PORTIQUE_AUTH = "local"
 
     assert Client().get("/admin/login/").status_code == 200
+
+
+def test_person_logging_in_after_an_agent_in_the_same_browser_gets_no_console() -> None:
+    client = Client()
+    sso_login(client, "agent.x", HELPDESK_ROLE)
+    assert client.get("/helpdesk/").status_code == 200
+
+    sso_login(client, "someone")
+
+    assert client.get("/helpdesk/").status_code == 302

@@ -16,12 +16,19 @@ class SsoRefused(Exception):
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the provider vouched for: the login, the values of the roles attribute, and the
-    provider's name for this session (CAS: the service ticket), for its single logout."""
+    """Who the provider vouched for: the login, the values of the roles attribute, the
+    provider's name for this session (CAS: the service ticket), for its single logout, and
+    what its logout asks for."""
 
     login: str
     roles: tuple[str, ...] = ()
     session_index: str = ""
+    # What the provider's logout wants to be shown (OpenID Connect: the ID token).
+    logout_hint: str = ""
+
+
+# Where the session keeps the identity's logout hint, for the provider's logout.
+SESSION_LOGOUT_HINT = "sso_logout_hint"
 
 
 def values_of(value: object, *, separators: str = "") -> tuple[str, ...]:

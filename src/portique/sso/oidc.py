@@ -12,11 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 from requests import RequestException
 
-from portique.sso.identity import Identity, SsoRefused, values_of
+from portique.sso.identity import SESSION_LOGOUT_HINT, Identity, SsoRefused, values_of
 
 NAME = "oidc"
-# The ID token, kept in the session for the logout (id_token_hint).
-SESSION_ID_TOKEN = "sso_oidc_id_token"  # noqa: S105 (a session key's name, no secret)
 
 # One client per provider and client id, so that the discovery document and the provider's
 # keys are fetched once per process, not at every login.
@@ -82,9 +80,9 @@ class OidcProvider:
         login = values_of(claims.get(settings.PORTIQUE_OIDC_LOGIN_CLAIM))
         if not login:
             raise SsoRefused("no_login", subject=str(claims.get("sub", ""))[:150])
-        request.session[SESSION_ID_TOKEN] = token.get("id_token", "")
         roles = values_of(claims.get(settings.PORTIQUE_SSO_ROLES_ATTRIBUTE or ""))
-        return Identity(login=login[0], roles=roles)
+        # The ID token is the id_token_hint of the RP-initiated logout.
+        return Identity(login=login[0], roles=roles, logout_hint=token.get("id_token", ""))
 
     def _userinfo(
         self, client: DjangoOAuth2App, token: dict[str, Any], *, subject: str
@@ -111,7 +109,7 @@ class OidcProvider:
         try:
             found = _client().create_logout_url(
                 post_logout_redirect_uri=then,
-                id_token_hint=request.session.get(SESSION_ID_TOKEN) or None,
+                id_token_hint=request.session.get(SESSION_LOGOUT_HINT) or None,
                 client_id=settings.PORTIQUE_OIDC_CLIENT_ID,
             )
         except (RequestException, RuntimeError):

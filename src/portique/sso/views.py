@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from portique.core.audit import client_ip
 from portique.selfservice.views import SESSION_ACCOUNT, account_session_open
 from portique.sso import services
-from portique.sso.identity import SsoRefused
+from portique.sso.identity import SESSION_LOGOUT_HINT, SsoRefused
 from portique.sso.providers import get_provider, sso_enabled
 
 View = Callable[..., HttpResponse]
@@ -108,6 +109,10 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _refused(request, error, via=provider.name)
     outcome = services.sso_login(identity=identity, via=provider.name, ip=client_ip(request))
     next_url = request.session.pop(SESSION_NEXT, "")
+    if request.user.is_authenticated and request.user != outcome.agent:
+        # Whoever used this browser for the console before is logged out of it: the person
+        # who logs in now must not inherit their rights.
+        auth_logout(request)
     if outcome.agent is not None:
         # Django's login first: it gives the session a new key, which the account's list
         # of sessions must then know.
@@ -117,6 +122,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     else:
         request.session.pop(SESSION_ACCOUNT, None)
     if outcome.agent is not None or outcome.account is not None:
+        request.session[SESSION_LOGOUT_HINT] = identity.logout_hint
         services.sso_session_register(
             protocol=provider.name,
             session_index=identity.session_index,
