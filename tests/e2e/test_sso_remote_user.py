@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portique.core.models import AuditEvent
 from portique.selfservice.models import AccountSession
-from tests.e2e.support import Visitor
+from tests.e2e.support import Visitor, axe_violations
 
 pytest_plugins = ["tests.after_activation", "tests.sso_users"]
 
@@ -53,3 +53,16 @@ def test_header_from_an_untrusted_address_is_ignored_and_audited(
     assert event.data["reason"] == "untrusted_proxy"
     assert event.data["claimed"] == "jane.doe"
     assert not AccountSession.objects.exists()
+
+
+def test_single_sign_on_pages_pass_axe(remote_user_settings: Any, visitor: Visitor) -> None:
+    visitor.goto("/")
+    assert axe_violations(visitor.page) == [], "home page"
+    visitor.page.context.set_extra_http_headers({HEADER: "inconnu"})
+    visitor.page.get_by_role("link", name="SE CONNECTER").click()
+    expect(visitor.page.get_by_role("heading", name="Activez d'abord votre compte")).to_be_visible()
+    assert axe_violations(visitor.page) == [], "activate first"
+    remote_user_settings.PORTIQUE_TRUSTED_PROXIES = ["127.0.0.2"]
+    visitor.goto("/sso/retour/")
+    expect(visitor.page.get_by_role("heading", name="La connexion n'a pas abouti")).to_be_visible()
+    assert axe_violations(visitor.page) == [], "refused"
