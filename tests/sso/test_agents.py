@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from portique.core.models import AuditEvent
+from portique.selfservice.views import SESSION_ACCOUNT
 from tests.sso_users import ADMIN_ROLE, HELPDESK_ROLE, SSO_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,16 @@ def test_person_logging_in_after_an_agent_in_the_same_browser_gets_no_console() 
     sso_login(client, "someone")
 
     assert client.get("/helpdesk/").status_code == 302
+
+
+def test_someone_else_logging_in_after_a_person_in_the_same_browser_ends_their_session() -> None:
+    client = Client()
+    session = client.session
+    session[SESSION_ACCOUNT] = "jane.doe"
+    session.save()
+    before = session.session_key
+
+    sso_login(client, "inconnu")
+
+    assert SESSION_ACCOUNT not in client.session
+    assert client.session.session_key != before

@@ -6,6 +6,7 @@ the services."""
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import login as auth_login
@@ -109,9 +110,12 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _refused(request, error, via=provider.name)
     outcome = services.sso_login(identity=identity, via=provider.name, ip=client_ip(request))
     next_url = request.session.pop(SESSION_NEXT, "")
-    if request.user.is_authenticated and request.user != outcome.agent:
-        # Whoever used this browser for the console before is logged out of it: the person
-        # who logs in now must not inherit their rights.
+    previous = request.session.get(SESSION_ACCOUNT)
+    if (previous and (outcome.account is None or outcome.account.login != previous)) or (
+        request.user.is_authenticated and request.user != outcome.agent
+    ):
+        # Whoever used this browser before, person or agent, is logged out (the session
+        # ends): the one who logs in now inherits nothing of theirs.
         auth_logout(request)
     if outcome.agent is not None:
         # Django's login first: it gives the session a new key, which the account's list
@@ -119,8 +123,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         auth_login(request, outcome.agent, backend=MODEL_BACKEND)
     if outcome.account is not None:
         account_session_open(request, outcome.account.login)
-    else:
-        request.session.pop(SESSION_ACCOUNT, None)
     if outcome.agent is not None or outcome.account is not None:
         request.session[SESSION_LOGOUT_HINT] = identity.logout_hint
         services.sso_session_register(
@@ -129,10 +131,12 @@ def callback(request: HttpRequest) -> HttpResponse:
             session_key=request.session.session_key or "",
             login=identity.login,
         )
-    if outcome.agent is not None:
-        return redirect(next_url or "helpdesk:dashboard")
+    if outcome.agent is not None and next_url:
+        return redirect(next_url)
     if outcome.account is not None:
         return redirect("selfservice:account")
+    if outcome.agent is not None:
+        return redirect("helpdesk:dashboard")
     return render(request, "sso/not_activated.html", {"awaiting": outcome.awaiting})
 
 
@@ -158,12 +162,6 @@ def agent_login_chosen(local: View) -> View:
             return local(request, *args, **kwargs)  # Django sends them on, as it does
         target = reverse("sso:login")
         next_url = request.GET.get("next") or reverse("helpdesk:dashboard")
-        return redirect(f"{target}?next={_quoted(next_url)}")
+        return redirect(f"{target}?{urlencode({'next': next_url}, safe='/')}")
 
     return agent_login
-
-
-def _quoted(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="/")
