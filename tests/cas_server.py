@@ -214,25 +214,3 @@ def cas_settings(settings: Any, live_server: Any, cas_server: CasServer) -> CasS
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     return cas_server
-
-
-def cas_login_over_http(
-    portique_url: str, login: str, password: str
-) -> tuple[requests.Session, str]:
-    """Go from Portique's "SE CONNECTER" through the CAS server's login form with an HTTP
-    client, and stop before Portique's callback: return the client and the callback's
-    address, with the service ticket in it."""
-    client = requests.Session()
-    answer = client.get(f"{portique_url}/sso/connexion/", timeout=10)
-    assert 'name="lt"' in answer.text, answer.text[:300]
-    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', answer.text))
-    answer = client.post(
-        answer.url,
-        data={**fields, "username": login, "password": password},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.is_redirect, f"{answer.status_code}: {answer.text[:300]}"
-    callback = answer.headers["Location"]
-    assert callback.startswith(f"{portique_url}/sso/retour/?ticket="), callback
-    return client, callback

@@ -21,14 +21,13 @@ import pytest
 import requests
 
 from tests.ldap_server import free_port
+from tests.sso_http import CLIENT_ID, CLIENT_SECRET
 from tests.sso_users import IDP_USERS, ROLES_ATTRIBUTE, SSO_ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "sso" / "oidc_provider.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider" / "package.json"
 MISSING = "install node and the npm packages: apt-get install nodejs npm, then npm ci"
-CLIENT_ID = "portique-tests"
-CLIENT_SECRET = "client-secret-for-tests-only"
 READY_TIMEOUT = 20.0
 
 
@@ -123,28 +122,3 @@ def oidc_settings(settings: Any, live_server: Any, oidc_provider: OidcProvider) 
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     return oidc_provider
-
-
-def provider_login_over_http(
-    portique_url: str, login: str, password: str
-) -> tuple[requests.Session, str]:
-    """Go from Portique's "SE CONNECTER" through the provider's login form with an HTTP
-    client, as a browser would, and stop before Portique's callback: return the client (its
-    cookies hold Portique's session) and the callback's address, code and state in it."""
-    client = requests.Session()
-    url = f"{portique_url}/sso/connexion/"
-    for _ in range(20):
-        answer = client.get(url, allow_redirects=False, timeout=10)
-        if answer.status_code == 200 and 'name="login"' in answer.text:
-            action = answer.text.split('action="', 1)[1].split('"', 1)[0]
-            answer = client.post(
-                requests.compat.urljoin(answer.url, action),
-                data={"login": login, "password": password},
-                allow_redirects=False,
-                timeout=10,
-            )
-        assert answer.is_redirect, f"{answer.status_code} at {answer.url}: {answer.text[:300]}"
-        url = requests.compat.urljoin(answer.url, answer.headers["Location"])
-        if url.startswith(f"{portique_url}/sso/retour/"):
-            return client, url
-    raise AssertionError("the provider never sent the browser back to Portique")

@@ -9,10 +9,10 @@ import requests
 
 from portique.core.models import AuditEvent
 from portique.selfservice.models import AccountSession
-from tests.oidc_server import CLIENT_ID, CLIENT_SECRET, provider_login_over_http
+from tests.sso_http import CLIENT_ID, CLIENT_SECRET, provider_login_over_http
 from tests.sso_users import IDP_PASSWORD
 
-pytest_plugins = ["tests.after_activation", "tests.sso_users", "tests.oidc_server"]
+pytest_plugins = ["tests.after_activation", "tests.sso_people", "tests.oidc_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
