@@ -45,9 +45,10 @@ services:
 	    else echo "Missing$$missing: those tests will be skipped (apt-get install$$missing)."; fi; \
 	  fi
 
-# axe-core, which the end-to-end tests run in Chromium to check every page's accessibility
-# (package.json, pinned by package-lock.json). Without node, those tests are skipped
-# locally, with a message, and fail in CI.
+# axe-core, which the end-to-end tests run in Chromium to check every page's accessibility,
+# and oidc-provider, the OpenID Connect provider of the single sign-on tests (package.json,
+# pinned by package-lock.json; the CAS server, django-cas-server, comes with the dev
+# extras). Without node, those tests are skipped locally, with a message, and fail in CI.
 node:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.installed; \
 	else echo "Missing node and npm: the accessibility tests will be skipped (apt-get install nodejs npm)."; fi

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from portique.env import BASE_DIR, DEBUG, DEMO, VAR_DIR, env, secret_key, smtp_settings
+from portique.sso.conf import *  # noqa: F403 (PORTIQUE_AUTH and the single sign-on's settings)
 
 SECRET_KEY = secret_key()
 DEBUG = DEBUG
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "portique.directory",
     "portique.onboarding",
     "portique.helpdesk",
+    "portique.sso",
 ]
 
 MIDDLEWARE = [

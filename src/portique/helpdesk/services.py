@@ -28,6 +28,7 @@ from portique.helpdesk.selectors.admin_login import admin_login_counter
 from portique.mail import services as mail
 from portique.passwords import services as passwords
 from portique.selfservice.flows.sessions import account_sessions_end, account_sessions_purge
+from portique.sso import services as sso
 
 
 class HelpdeskError(Exception):
@@ -187,6 +188,8 @@ def records_purge(*, actor: str = "system") -> PurgeCounts:
     tasks = mail.tasks_purge()
     with transaction.atomic():
         sessions = account_sessions_purge()
+        # The single sign-on's record of the same sessions, kept for its single logout.
+        sso.sso_sessions_purge()
     with transaction.atomic():
         passwords.target_outcomes_purge()
         purged = audit.audit_purge()

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from portique.selfservice import views
+from portique.sso.views import logout_chosen
 
 app_name = "selfservice"
 
 urlpatterns = [
     path("connexion/", views.login, name="login"),
-    path("deconnexion/", views.logout, name="logout"),
+    path("deconnexion/", logout_chosen(views.logout), name="logout"),
     path("compte/", views.account_page, name="account"),
     path("compte/mot-de-passe/", views.change_password, name="password"),
     path("compte/mot-de-passe/regles/", views.password_rules_check, name="password_rules"),

@@ -90,6 +90,19 @@ def _new_session_id(request: HttpRequest, login: str) -> tuple[str, str]:
     return old_key, request.session.session_key or ""
 
 
+def account_session_open(request: HttpRequest, login: str) -> None:
+    """Log this browser in to "Compte Informatique" as `login`, whose password was checked
+    (by the login form, or by the single sign-on), under a new session id kept in the
+    account's list of sessions."""
+    old_key, new_key = _new_session_id(request, login)
+    sessions.account_session_begin(
+        login=login,
+        old_key=old_key,
+        new_key=new_key,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     """The ENT-like login page: "IDENTIFIANT", "MOT DE PASSE", "SE CONNECTER"."""
@@ -107,13 +120,7 @@ def login(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
         if account is not None:
-            old_key, new_key = _new_session_id(request, account.login)
-            sessions.account_session_begin(
-                login=account.login,
-                old_key=old_key,
-                new_key=new_key,
-                user_agent=request.headers.get("User-Agent", ""),
-            )
+            account_session_open(request, account.login)
             return redirect("selfservice:account")
         form.add_error(None, _("Identifiant ou mot de passe incorrect."))
     return render(request, "selfservice/home.html", {"form": form}, status=200)
