@@ -25,12 +25,15 @@ demo: install translations
 test: install translations services node
 	$(BIN)/pytest
 
-# The end-to-end tests drive Debian's Chromium and the LDAP tests a real slapd: install them
+# The end-to-end tests drive Debian's Chromium, the LDAP tests a real slapd and the Active
+# Directory tests a real Samba AD domain controller (tests/samba_dc.py): install them
 # when missing and we can (root). Otherwise those tests are skipped locally, with a message
 # naming what to install, and fail in CI.
 services:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  [ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
+	  { [ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup/ad-schema ]; } || \
+	    missing="$$missing samba samba-ad-dc samba-ad-provision winbind openssl"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      echo "Installing$$missing"; apt-get update -qq && \
