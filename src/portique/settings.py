@@ -355,8 +355,12 @@ PORTIQUE_LDAP_CATEGORY_VALUES: dict[str, str] = json.loads(
     env.str("PORTIQUE_LDAP_CATEGORY_VALUES", default="{}")
 )
 PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES", default=[])
-# Active Directory sets passwords through unicodePwd instead of RFC 3062 (untested here).
+# Active Directory: passwords through unicodePwd over LDAPS, and AD's attribute preset.
 PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
+# The SupAnn state (supannRessourceEtat) the activation gives the account; "" writes none.
+PORTIQUE_LDAP_ACCOUNT_STATE: str = env.str(
+    "PORTIQUE_LDAP_ACCOUNT_STATE", default="{COMPTE}A:SupannActif"
+)
 # The most entries one public-directory search reads, in pages, past the directory's size limit.
 PORTIQUE_LDAP_SEARCH_MAX_ENTRIES: int = env.int("PORTIQUE_LDAP_SEARCH_MAX_ENTRIES", default=1000)
 
