@@ -163,6 +163,13 @@ class SambaDomainController:
             *(f"--option={name}={value}" for name, value in options.items()),
             timeout=PROVISION_TIMEOUT,
         )  # fmt: skip
+        # Samba otherwise accepts a replaced password in simple binds for an hour (NTLM's
+        # grace for other clients): the provisional password would still open the account.
+        # Provisioning does not keep this option: it goes into smb.conf after.
+        config = self.config.read_text()
+        self.config.write_text(
+            config.replace("[global]\n", "[global]\n\told password allowed period = 0\n", 1)
+        )
         self._tool(
             "domain", "passwordsettings", "set",
             f"--min-pwd-length={MIN_PASSWORD_LENGTH}",

@@ -1,5 +1,6 @@
 """ "Problème de connexion": ask for a link, follow it, choose a new password."""
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -52,11 +53,16 @@ def new_password(request: HttpRequest) -> HttpResponse:
             request.POST if request.method == "POST" else None, account=password_subject(account)
         )
         if request.method == "POST" and form.is_valid():
-            services.recovery_set_password(
-                token=token, password=form.cleaned_data["new_password"], ip=client_ip(request)
-            )
-            request.session.flush()
-            return core_views.no_referrer(redirect("recovery:done"))
+            try:
+                services.recovery_set_password(
+                    token=token, password=form.cleaned_data["new_password"], ip=client_ip(request)
+                )
+            except ValidationError as error:
+                # The account store's own policy (an AD domain's) refused it: the link stays.
+                form.add_error("new_password", error)
+            else:
+                request.session.flush()
+                return core_views.no_referrer(redirect("recovery:done"))
     except links.LinkError as error:
         request.session.pop(SESSION_LINK, None)
         return core_views.no_referrer(link_error_page(request, error, restart="recovery"))
