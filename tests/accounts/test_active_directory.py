@@ -213,3 +213,13 @@ def test_step_9_after_the_domain_refusal_a_longer_password_activates(
 
     assert response["Location"] == "/activation/termine/"
     assert binds(ad_settings, NEW_PASSWORD)
+
+
+def test_a_timeout_with_a_fraction_of_a_second_works(
+    ad_settings: SambaDomainController, settings: Any
+) -> None:
+    # The default, 5.0, is a float; ldap3 needs whole seconds for the socket's timeout.
+    settings.PORTIQUE_LDAP_TIMEOUT = 2.5
+    get_account_store.cache_clear()
+
+    assert get_account_store().find(ad_settings.disabled_login) is not None

@@ -21,6 +21,7 @@ the SupAnn schema, or compatible), which CAS, the mail system and every other se
 
 import itertools
 import logging
+import math
 import queue
 import ssl
 import time
@@ -270,7 +271,9 @@ class LdapAccountStore:
             self.server,
             user=user,
             password=password,
-            receive_timeout=self.timeout,
+            # Whole seconds: ldap3 packs it into SO_RCVTIMEO as an integer (a float such as
+            # the default 5.0 raises struct.error there).
+            receive_timeout=math.ceil(self.timeout),
             raise_exceptions=True,
             read_only=False,
         )
