@@ -50,6 +50,7 @@ from portique.accounts.stores.base import (
     ProfileChanges,
     StoreUnavailable,
 )
+from portique.core import clock
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -672,10 +673,26 @@ class LdapAccountStore:
         # RFC 3062 Password Modify, by the service account: the directory hashes it.
         connection.extend.standard.modify_password(user=dn, new_password=password)
         if self.attributes["password_changed"]:
-            days = int(time.time() // 86400)
-            connection.modify(
-                dn, {self.attributes["password_changed"]: [(MODIFY_REPLACE, [str(days)])]}
-            )
+            days = int(clock.now().timestamp() // 86400)
+            try:
+                connection.modify(
+                    dn, {self.attributes["password_changed"]: [(MODIFY_REPLACE, [str(days)])]}
+                )
+            except (
+                ldap_errors.LDAPObjectClassViolationResult,
+                ldap_errors.LDAPUndefinedAttributeTypeResult,
+                ldap_errors.LDAPInsufficientAccessRightsResult,
+            ) as error:
+                # The password is set: an entry without shadowAccount, or a directory that
+                # does not let Portique date it, is the README's setup to finish, not the
+                # person's failure.
+                logger.warning(
+                    "The directory did not take %s for %s (%s): add shadowAccount to the "
+                    'entries and let the service account write it, or map it to ""',
+                    self.attributes["password_changed"],
+                    dn,
+                    error,
+                )
 
     def create(
         self,
