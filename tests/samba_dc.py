@@ -11,10 +11,12 @@ policy is Samba's default (complexity on, a history of 24) but with passwords of
 MIN_PASSWORD_LENGTH characters, longer than Portique's own minimum, so that the domain
 refuses some passwords Portique accepts; LOCKOUT_THRESHOLD wrong passwords lock an account.
 
-Samba listens on HOST only (AD's ports are fixed: 389, 636): an address of 127.0.0.0/8 that
-neither the test slapd nor the test KDC use. It runs the LDAP server alone, over LDAPS with
-a certificate the fixture makes for HOST: the one Samba generates by itself names only
-"<host>.<realm>", which the tests cannot resolve without editing the machine's /etc/hosts.
+Samba listens on one address only (AD's ports are fixed: 389, 636): the first of HOSTS,
+addresses of 127.0.0.0/8 that neither the test slapd nor the test KDC use (127.0.0.1), whose
+ports are free, so that two test sessions on one machine each have their own DC. It runs the
+LDAP server alone, over LDAPS with a certificate the fixture makes for that address: the one
+Samba generates by itself names only "<host>.<realm>", which the tests cannot resolve
+without editing the machine's /etc/hosts.
 
 Service account `service_dn` may create and delete people in OU=people, write their
 attributes and reset their passwords ("Reset password"), as the README tells universities to
@@ -48,7 +50,8 @@ MISSING_SAMBA = (
     "(apt-get install samba samba-ad-dc samba-ad-provision winbind openssl)"
 )
 
-HOST = "127.0.0.2"
+HOSTS = [f"127.0.0.{last}" for last in range(2, 32)]
+AD_PORTS = (389, 636)
 REALM = "UNIV.TEST"
 DOMAIN = "UNIV"
 BASE_DN = "DC=univ,DC=test"
@@ -84,8 +87,22 @@ def _run(*command: str | Path, timeout: float = 60) -> str:
     return done.stdout
 
 
-def _make_certificates(tls: Path) -> None:
-    """A CA of the tests' own, and a certificate it signs for HOST (and dc1.univ.test)."""
+def _free_host() -> str:
+    """Return the first of HOSTS on which nobody listens on AD's ports."""
+    for host in HOSTS:
+        try:
+            for port in AD_PORTS:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    probe.bind((host, port))
+        except OSError:
+            continue
+        return host
+    raise RuntimeError(f"AD's ports {AD_PORTS} are taken on every one of {HOSTS[0]}...")
+
+
+def _make_certificates(tls: Path, host: str) -> None:
+    """A CA of the tests' own, and a certificate it signs for `host` (and dc1.univ.test)."""
     tls.mkdir(mode=0o700)
     ca_key, ca, key, request, san = (
         tls / name for name in ("ca.key", "ca.pem", "key.pem", "dc.csr", "san.cnf")
@@ -95,7 +112,7 @@ def _make_certificates(tls: Path) -> None:
          "-subj", "/CN=Portique tests CA", "-keyout", ca_key, "-out", ca)  # fmt: skip
     _run(OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=dc1.univ.test",
          "-keyout", key, "-out", request)  # fmt: skip
-    san.write_text(f"subjectAltName=IP:{HOST},DNS:dc1.univ.test\n")
+    san.write_text(f"subjectAltName=IP:{host},DNS:dc1.univ.test\n")
     _run(OPENSSL, "x509", "-req", "-in", request, "-CA", ca, "-CAkey", ca_key,
          "-CAcreateserial", *days, "-extfile", san, "-out", tls / "cert.pem")  # fmt: skip
     (tls / "key.pem").chmod(0o600)
@@ -107,7 +124,7 @@ class SambaDomainController:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.host = HOST
+        self.host = _free_host()
         self.base_dn = BASE_DN
         self.people_base = PEOPLE_BASE
         self.admin_dn = f"CN=Administrator,CN=Users,{BASE_DN}"
@@ -142,9 +159,9 @@ class SambaDomainController:
 
     def _provision(self) -> None:
         tls = self.workdir / "tls"
-        _make_certificates(tls)
+        _make_certificates(tls, self.host)
         options = {
-            "interfaces": f"{HOST}/8",
+            "interfaces": f"{self.host}/8",
             "bind interfaces only": "yes",
             # The LDAP server alone: no SMB, no DNS, no KDC (the tests' own MIT KDC is
             # another engineer's realm), no replication.
@@ -159,17 +176,24 @@ class SambaDomainController:
             SAMBA_TOOL, "domain", "provision",
             f"--targetdir={self.workdir / 'dc'}", f"--realm={REALM}", f"--domain={DOMAIN}",
             "--server-role=dc", "--dns-backend=NONE", "--use-rfc2307", "--host-name=dc1",
-            f"--host-ip={HOST}", f"--adminpass={ADMIN_PASSWORD}",
+            f"--host-ip={self.host}", f"--adminpass={ADMIN_PASSWORD}",
             *(f"--option={name}={value}" for name, value in options.items()),
             timeout=PROVISION_TIMEOUT,
         )  # fmt: skip
-        # Samba otherwise accepts a replaced password in simple binds for an hour (NTLM's
-        # grace for other clients): the provisional password would still open the account.
-        # Provisioning does not keep this option: it goes into smb.conf after.
+        # Provisioning does not keep these options: they go into smb.conf after.
+        after = {
+            # Samba otherwise accepts a replaced password in simple binds for an hour
+            # (NTLM's grace for other clients): the provisional password would still open
+            # the account.
+            "old password allowed period": "0",
+            # Not /run/samba: a second test session, or the machine's own Samba, keeps its
+            # pid file there.
+            "pid directory": str(self.workdir / "run"),
+        }
+        (self.workdir / "run").mkdir()
+        lines = "".join(f"\t{name} = {value}\n" for name, value in after.items())
         config = self.config.read_text()
-        self.config.write_text(
-            config.replace("[global]\n", "[global]\n\told password allowed period = 0\n", 1)
-        )
+        self.config.write_text(config.replace("[global]\n", f"[global]\n{lines}", 1))
         self._tool(
             "domain", "passwordsettings", "set",
             f"--min-pwd-length={MIN_PASSWORD_LENGTH}",

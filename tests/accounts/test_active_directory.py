@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.test import Client
 
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountStore, PasswordRefused
@@ -18,13 +19,22 @@ from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent
 from tests.accounts.test_store_contract import activation, create
+from tests.after_activation import (
+    PASSWORD,
+    RECOVERY,
+    RESET_LINK,
+    Activated,
+    change_password,
+    link_to,
+    logged_in_browser,
+)
 from tests.conftest import Walker
 from tests.factories import DemoPerson, PersonFactory
 
 if TYPE_CHECKING:
     from tests.samba_dc import SambaDomainController
 
-pytest_plugins = ["tests.samba_dc"]
+pytest_plugins = ["tests.samba_dc", "tests.after_activation"]
 pytestmark = [pytest.mark.samba, pytest.mark.django_db]
 
 NEW_PASSWORD = "Soleil-Vert-2031"
@@ -223,3 +233,44 @@ def test_a_timeout_with_a_fraction_of_a_second_works(
     get_account_store.cache_clear()
 
     assert get_account_store().find(ad_settings.disabled_login) is not None
+
+
+# -- the forgotten password and the account page -----------------------------------------
+
+
+@pytest.fixture
+def activated_in_ad(ad_settings: SambaDomainController, activated: Activated) -> Activated:
+    """Jane, activated with her account in the domain (ad_settings comes first)."""
+    return activated
+
+
+def test_forgotten_password_page_shows_the_domain_refusal_and_keeps_the_link(
+    activated_in_ad: Activated, ad_settings: SambaDomainController
+) -> None:
+    Client().post("/probleme-de-connexion/", {"identifier": activated_in_ad.login})
+    browser = Client()
+    page = "/probleme-de-connexion/nouveau-mot-de-passe/"
+    assert browser.get(link_to(RECOVERY, RESET_LINK))["Location"] == page
+    typed = {"new_password": TOO_SHORT_FOR_THE_DOMAIN}
+
+    refused = browser.post(page, {**typed, "new_password_confirmation": TOO_SHORT_FOR_THE_DOMAIN})
+
+    assert refused.status_code == 200
+    assert DOMAIN_REFUSAL in refused.content.decode()
+    again = browser.post(
+        page, {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
+    )
+    assert again["Location"] == "/probleme-de-connexion/termine/"
+    assert binds(ad_settings, NEW_PASSWORD)
+
+
+def test_account_page_shows_the_domain_refusal_and_keeps_the_password(
+    activated_in_ad: Activated, ad_settings: SambaDomainController
+) -> None:
+    browser = logged_in_browser(activated_in_ad.login)
+
+    response = change_password(browser, PASSWORD, TOO_SHORT_FOR_THE_DOMAIN)
+
+    assert response.status_code == 200
+    assert DOMAIN_REFUSAL in response.content.decode()
+    assert binds(ad_settings, PASSWORD)

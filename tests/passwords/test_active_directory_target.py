@@ -23,8 +23,11 @@ pytestmark = [pytest.mark.samba, pytest.mark.django_db]
 NEW_PASSWORD = "Soleil-Vert-2031"
 # Shorter than the test domain's 12 characters.
 TOO_SHORT_FOR_THE_DOMAIN = "Kzq7-Wvx-3t"
-# Nothing listens there: Samba has 636 only.
-UNREACHABLE_URL = "ldaps://127.0.0.2:6360"
+
+
+def unreachable_url(dc: SambaDomainController) -> str:
+    """The DC's address, on a port where nothing listens (Samba has 636 only)."""
+    return f"ldaps://{dc.host}:6360"
 
 
 def target_for(dc: SambaDomainController, **options: Any) -> ActiveDirectoryTarget:
@@ -118,7 +121,9 @@ def test_an_unreachable_domain_controller_raises_target_unavailable(
     jane: str, ad_settings: SambaDomainController
 ) -> None:
     with pytest.raises(TargetUnavailable):
-        target_for(ad_settings, url=UNREACHABLE_URL).set_password("jane.doe", NEW_PASSWORD)
+        target_for(ad_settings, url=unreachable_url(ad_settings)).set_password(
+            "jane.doe", NEW_PASSWORD
+        )
 
 
 def test_a_login_the_domain_does_not_have_raises_target_unavailable(
@@ -136,7 +141,7 @@ def test_check_of_an_unreachable_domain_controller_raises_target_unavailable(
     ad_settings: SambaDomainController,
 ) -> None:
     with pytest.raises(TargetUnavailable):
-        target_for(ad_settings, url=UNREACHABLE_URL).check()
+        target_for(ad_settings, url=unreachable_url(ad_settings)).check()
 
 
 def test_check_with_a_refused_service_account_raises_target_unavailable(
@@ -148,4 +153,4 @@ def test_check_with_a_refused_service_account_raises_target_unavailable(
 
 def test_a_url_without_tls_is_refused_at_configuration(ad_settings: SambaDomainController) -> None:
     with pytest.raises(ImproperlyConfigured):
-        target_for(ad_settings, url="ldap://127.0.0.2")
+        target_for(ad_settings, url=f"ldap://{ad_settings.host}")
