@@ -22,18 +22,21 @@ translations: install
 demo: install translations
 	PORT=$(PORT) $(BIN)/portique demo --port $(PORT)
 
+# CLOCK_SHIFT moves every clock the suite and what it starts read (Debian's faketime):
+# `make test CLOCK_SHIFT=+400d` runs it a year ahead, `CLOCK_SHIFT=-30d` a month back.
 test: install translations services node
-	$(BIN)/pytest
+	$(if $(CLOCK_SHIFT),faketime -f $(CLOCK_SHIFT)) $(BIN)/pytest
 
 # The end-to-end tests drive Debian's Chromium, the LDAP tests a real slapd and the Active
-# Directory tests a real Samba AD domain controller (tests/samba_dc.py): install them
-# when missing and we can (root). Otherwise those tests are skipped locally, with a message
-# naming what to install, and fail in CI.
+# Directory tests a real Samba AD domain controller (tests/samba_dc.py); faketime moves the
+# clock for CLOCK_SHIFT. Install them when missing and we can (root). Otherwise those tests
+# are skipped locally, with a message naming what to install, and fail in CI.
 services:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  [ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
 	  { [ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup/ad-schema ]; } || \
 	    missing="$$missing samba samba-ad-dc samba-ad-provision winbind openssl"; \
+	  command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      echo "Installing$$missing"; apt-get update -qq && \

@@ -10,7 +10,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from pluggy import Result
+from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import DemoPerson, PersonFactory
 
@@ -31,6 +33,44 @@ def pytest_runtest_makereport(
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     report.outcome = "failed"
     report.longrepr = f"skipped in CI: {reason.removeprefix('Skipped: ')}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_collected() -> None:
+    """The static files collected under their hashed names, as `portique serve` does before
+    it starts: the suite serves pages with the production settings, whose templates name
+    `portique.4f2a….css`, not `portique.css`."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+class PortalLiveServer(LiveServer):
+    """pytest-django's live server, with /static/ served by the portal's own WhiteNoise, as in
+    production. Django's live server serves it from the apps' folders instead, by the files'
+    plain names, and the pages name them by their hashed ones."""
+
+    def __init__(self, addr: str) -> None:
+        super().__init__(addr, start=False)
+        default = self.thread
+        self.thread = LiveServerThread(
+            default.host,
+            static_handler=lambda application: application,
+            connections_override=default.connections_override,
+            port=default.port,
+        )
+        self.thread.daemon = True
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The live server of pytest-django's fixture of this name, serving static files as the
+    portal does."""
+    addr = request.config.getvalue("liveserver") or os.getenv(
+        "DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"
+    )
+    server = PortalLiveServer(addr)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

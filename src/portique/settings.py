@@ -152,17 +152,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where `portique serve` collects the static files before gunicorn starts.
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# WhiteNoise serves from the apps' folders (below) and warns when this one is missing.
+# WhiteNoise warns when this folder is missing, before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Outside debug, each file's name carries a hash of its content and WhiteNoise serves
+    # it as immutable for a year: a new release's stylesheet has a new name, so no browser
+    # or cache keeps an old one. In debug, the files as they are in the apps' folders.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
-# Serve files straight from the apps' static folders, so that no collectstatic step is
-# needed to run the demo or the tests.
-WHITENOISE_USE_FINDERS = True
+# In debug, serve straight from the apps' folders: an edited file shows at the next reload,
+# without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions: an idle timeout (the cookie's age, renewed as pages are shown) and an absolute one.
 SESSION_COOKIE_AGE = env.int("PORTIQUE_SESSION_IDLE_MINUTES", default=30) * 60

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.templatetags.static import static
 from django.test import Client
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def test_anonymous_page_carries_no_session_end_and_no_script(client: Client, pat
     page = client.get(path).content.decode()
 
     assert "data-session-" not in page
-    assert "session.js" not in page
+    assert static("portique/session.js") not in page
     assert 'id="session-timeout"' not in page
 
 
@@ -72,7 +73,7 @@ def test_page_of_an_activation_in_progress_says_the_session_lasts_30_minutes(
         "final": "false",
     }
     page = response.content.decode()
-    assert "portique/session.js" in page
+    assert static("portique/session.js") in page
     assert 'data-extend-url="/session/prolonger/"' in page
 
 

@@ -1,6 +1,7 @@
 """The life of a provisional password: valid for PORTIQUE_PROVISIONAL_PASSWORD_DAYS, then
 refused at step 2 like a wrong one; reissued with a new letter; revoked."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,14 @@ from tests.onboarding.conftest import (
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 IMPORTED_ON = datetime(2026, 9, 1, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def _the_next_morning() -> Iterator[None]:
+    """Each test runs the morning after the import, its letter valid: a test that means
+    another day travels there itself (time-machine travels nest)."""
+    with time_machine.travel(IMPORTED_ON + timedelta(days=1)):
+        yield
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.templatetags.static import static
 from django.test import Client
 
 from portique.activation.machine import State
@@ -287,7 +288,7 @@ def test_step_9_lists_the_seed_rule(at_step_9: Walker, wording: str) -> None:
 def test_step_9_includes_the_checklist_script(at_step_9: Walker) -> None:
     page = at_step_9.client.get(STEP_9_URL).content.decode()
 
-    assert '<script src="/static/portique/password.js" defer></script>' in page
+    assert f'<script src="{static("portique/password.js")}" defer></script>' in page
 
 
 def test_step_9_form_tells_the_script_where_to_ask(at_step_9: Walker) -> None:

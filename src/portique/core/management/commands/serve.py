@@ -9,6 +9,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -53,6 +54,10 @@ class Command(BaseCommand):
             # Load the application once, before forking: the workers share its memory.
             "--preload",
         ]  # fmt: skip
+        # This release's static files, under their hashed names, before the first page
+        # names them. Files of earlier releases are left: a page an older process served
+        # during a rolling restart still finds its stylesheet.
+        call_command("collectstatic", interactive=False, verbosity=0)
         processes: list[subprocess.Popen[bytes]] = []
 
         def stop(signum: int, frame: FrameType | None) -> None:
