@@ -25,6 +25,7 @@ one it has locked out after wrong passwords; both have the provisional password
 PROVISIONAL_PASSWORD.
 """
 
+import fcntl
 import os
 import shutil
 import signal
@@ -35,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ldap3
 import pytest
@@ -87,17 +88,23 @@ def _run(*command: str | Path, timeout: float = 60) -> str:
     return done.stdout
 
 
-def _free_host() -> str:
-    """Return the first of HOSTS on which nobody listens on AD's ports."""
+def _claim_host() -> tuple[str, IO[bytes]]:
+    """Return the first of HOSTS that no other test session has claimed and on which nobody
+    listens on AD's ports, with the lock file that claims it (closing it lets it go). A
+    session holds its claim from provisioning, which takes seconds, to the end: a port
+    probe alone would let two sessions starting together pick the same address."""
     for host in HOSTS:
+        claim = open(Path(tempfile.gettempdir()) / f"portique-samba-dc-{host}.lock", "ab")  # noqa: SIM115 (held until the session ends)
         try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
             for port in AD_PORTS:
                 with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
                     probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                     probe.bind((host, port))
         except OSError:
+            claim.close()
             continue
-        return host
+        return host, claim
     raise RuntimeError(f"AD's ports {AD_PORTS} are taken on every one of {HOSTS[0]}...")
 
 
@@ -124,7 +131,7 @@ class SambaDomainController:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.host = _free_host()
+        self.host, self._claim = _claim_host()
         self.base_dn = BASE_DN
         self.people_base = PEOPLE_BASE
         self.admin_dn = f"CN=Administrator,CN=Users,{BASE_DN}"
@@ -198,7 +205,9 @@ class SambaDomainController:
             "domain", "passwordsettings", "set",
             f"--min-pwd-length={MIN_PASSWORD_LENGTH}",
             f"--account-lockout-threshold={LOCKOUT_THRESHOLD}",
-            "--account-lockout-duration=30", "--reset-account-lockout-after=30",
+            # Longer than the suite's clock shifts: under CLOCK_SHIFT=-30d a 30-minute lockout
+            # ended at once (part of Samba's lockout check reads a clock faketime leaves alone).
+            "--account-lockout-duration=99999", "--reset-account-lockout-after=99999",
         )  # fmt: skip
         self._tool("ou", "add", "OU=people")
         self._tool("ou", "add", "OU=services")
@@ -242,6 +251,10 @@ class SambaDomainController:
         except BaseException:
             self.stop()
             raise
+
+    def release(self) -> None:
+        """Let another test session take this DC's address."""
+        self._claim.close()
 
     def stop(self) -> None:
         """Stop Samba (the domain stays) and return once it has exited."""
@@ -359,11 +372,12 @@ def samba_dc() -> Iterator[SambaDomainController]:
     workdir = Path(tempfile.mkdtemp(prefix="portique-samba-"))
     try:
         server = SambaDomainController(workdir)
-        server.start()
         try:
+            server.start()
             yield server
         finally:
             server.stop()
+            server.release()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
