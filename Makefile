@@ -28,15 +28,18 @@ test: install translations services node
 	$(if $(CLOCK_SHIFT),faketime -f $(CLOCK_SHIFT)) $(BIN)/pytest
 
 # The end-to-end tests drive Debian's Chromium, the LDAP tests a real slapd, the Kerberos tests
-# a real MIT KDC and kadmind (krb5-user's kadmin is what the Kerberos target runs); faketime
-# moves the clock for CLOCK_SHIFT. Install them when missing and we can (root). Otherwise
-# those tests are skipped locally, with a message naming what to install, and fail in CI.
+# a real MIT KDC and kadmind (krb5-user's kadmin is what the Kerberos target runs) and the
+# Active Directory tests a real Samba AD domain controller (tests/samba_dc.py); faketime moves
+# the clock for CLOCK_SHIFT. Install them when missing and we can (root). Otherwise those tests
+# are skipped locally, with a message naming what to install, and fail in CI.
 services:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  [ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
 	  [ -x /usr/sbin/krb5kdc ] || missing="$$missing krb5-kdc"; \
 	  [ -x /usr/sbin/kadmind ] || missing="$$missing krb5-admin-server"; \
 	  [ -x /usr/bin/kinit ] && [ -x /usr/bin/kadmin ] || missing="$$missing krb5-user"; \
+	  { [ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup/ad-schema ]; } || \
+	    missing="$$missing samba samba-ad-dc samba-ad-provision winbind openssl"; \
 	  command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

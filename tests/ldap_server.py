@@ -1,5 +1,6 @@
 """A real OpenLDAP server (Debian's slapd) for the tests, on a loopback port, with the schema
-of a university directory (eduPerson, SupAnn, mail forwarding) and Portique's own.
+of a university directory (eduPerson, SupAnn, mail forwarding, RFC 2307's shadowAccount)
+and Portique's own.
 
 Load with `pytest_plugins = ["tests.ldap_server"]` in a test module: it gives the fixtures
 `slapd` (one server for the whole session) and `ldap_settings` (that server emptied of
@@ -63,6 +64,10 @@ WRITABLE_BY_SERVICE = (
     "portiqueCharterVersion",
     "portiqueCharterAcceptedAt",
     "portiqueActivatedAt",
+    "mailDeliveryOption",
+    "supannRessourceEtat",
+    "supannRessourceEtatDate",
+    "shadowLastChange",
 )
 
 READY_TIMEOUT = 10.0
@@ -96,6 +101,7 @@ def _slapd_conf(workdir: Path, data: Path) -> str:
 include {SYSTEM_SCHEMA / "core.schema"}
 include {SYSTEM_SCHEMA / "cosine.schema"}
 include {SYSTEM_SCHEMA / "inetorgperson.schema"}
+include {SYSTEM_SCHEMA / "nis.schema"}
 include {PORTIQUE_SCHEMA}
 include {TESTS_SCHEMA}
 

@@ -366,8 +366,23 @@ PORTIQUE_LDAP_CATEGORY_VALUES: dict[str, str] = json.loads(
     env.str("PORTIQUE_LDAP_CATEGORY_VALUES", default="{}")
 )
 PORTIQUE_LDAP_OBJECT_CLASSES: list[str] = env.list("PORTIQUE_LDAP_OBJECT_CLASSES", default=[])
-# Active Directory sets passwords through unicodePwd instead of RFC 3062 (untested here).
+# Active Directory: passwords through unicodePwd over LDAPS, and AD's attribute preset.
 PORTIQUE_LDAP_ACTIVE_DIRECTORY: bool = env.bool("PORTIQUE_LDAP_ACTIVE_DIRECTORY", default=False)
+# The SupAnn state (supannRessourceEtat) the activation gives the account; "" writes none.
+PORTIQUE_LDAP_ACCOUNT_STATE: str = env.str(
+    "PORTIQUE_LDAP_ACCOUNT_STATE", default="{COMPTE}A:SupannActif"
+)
+
+# The Active Directory password target (portique.passwords.targets.active_directory):
+# ldaps:// address, service account with "Reset password" on the users' OU, where the users
+# are, the CA of the DC's certificate, the attribute holding the login, and a timeout.
+PORTIQUE_AD_URL: str = env.str("PORTIQUE_AD_URL", default="")
+PORTIQUE_AD_BIND_DN: str = env.str("PORTIQUE_AD_BIND_DN", default="")
+PORTIQUE_AD_BIND_PASSWORD: str = env.str("PORTIQUE_AD_BIND_PASSWORD", default="")
+PORTIQUE_AD_USERS_BASE: str = env.str("PORTIQUE_AD_USERS_BASE", default="")
+PORTIQUE_AD_CA_FILE: str = env.str("PORTIQUE_AD_CA_FILE", default="")
+PORTIQUE_AD_LOGIN_ATTRIBUTE: str = env.str("PORTIQUE_AD_LOGIN_ATTRIBUTE", default="sAMAccountName")
+PORTIQUE_AD_TIMEOUT: float = env.float("PORTIQUE_AD_TIMEOUT", default=5.0)
 # The most entries one public-directory search reads, in pages, past the directory's size limit.
 PORTIQUE_LDAP_SEARCH_MAX_ENTRIES: int = env.int("PORTIQUE_LDAP_SEARCH_MAX_ENTRIES", default=1000)
 

@@ -183,8 +183,14 @@ def test_activation_writes_the_recovery_and_redirection_addresses(
     ) == ([RECOVERY.encode()], [ELSEWHERE.encode()])
 
 
-def test_activation_writes_keep_copy(activated: str, ldap_settings: SlapdServer) -> None:
-    assert raw(ldap_settings, activated, "portiqueKeepCopy") == [b"TRUE"]
+def test_activation_keeping_a_copy_leaves_mail_delivered_to_the_mailbox(
+    activated: str, ldap_settings: SlapdServer
+) -> None:
+    # qmail-ldap delivers to the mailbox and forwards unless `forwardonly` is among the
+    # options; the Portique-only portiqueKeepCopy is no longer written.
+    values = entry(ldap_settings, activated).entry_attributes_as_dict
+
+    assert (values.get("mailDeliveryOption"), values.get("portiqueKeepCopy")) == (None, None)
 
 
 def test_activation_with_consent_writes_supann_liste_rouge_false(

@@ -1,6 +1,7 @@
-"""The AccountStore contract: the same cases against every store, Portique's own database
-and a real slapd (tests/ldap_server.py), so that the portal behaves alike whichever holds
-the accounts. `pytest -m ldap` runs the LDAP half alone.
+"""The AccountStore contract: the same cases against every store, Portique's own database,
+a real slapd (tests/ldap_server.py) and the LDAP store in front of a real Active Directory,
+a Samba domain controller (tests/samba_dc.py), so that the portal behaves alike whichever
+holds the accounts. `pytest -m ldap` runs the slapd third alone, `pytest -m samba` the AD one.
 
 A few cases at the end look into the directory itself (as its admin, or bound as the
 person): what the SupAnn attributes hold, and that passwords are hashed there."""
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     # Imported for pytest_plugins, not here, so that pytest rewrites its asserts.
     from tests.ldap_server import SlapdServer
 
-pytest_plugins = ["tests.ldap_server"]
+pytest_plugins = ["tests.ldap_server", "tests.samba_dc"]
 pytestmark = pytest.mark.django_db
 
 PROVISIONAL = "Prov-1234-Abcd"
@@ -41,11 +42,17 @@ CHARTER_ACCEPTED_AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 ACTIVATED_AT = datetime(2026, 11, 24, 12, 5, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sql", pytest.param("ldap", marks=pytest.mark.ldap)])
+@pytest.fixture(
+    params=[
+        "sql",
+        pytest.param("ldap", marks=pytest.mark.ldap),
+        pytest.param("active_directory", marks=pytest.mark.samba),
+    ]
+)
 def store(request: pytest.FixtureRequest, settings: Any) -> Iterator[AccountStore]:
     """Each store in turn, as get_account_store() gives it to the services."""
-    if request.param == "ldap":
-        request.getfixturevalue("ldap_settings")
+    if request.param in ("ldap", "active_directory"):
+        request.getfixturevalue("ldap_settings" if request.param == "ldap" else "ad_settings")
         yield get_account_store()
         return
     get_account_store.cache_clear()

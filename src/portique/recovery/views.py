@@ -60,7 +60,8 @@ def new_password(request: HttpRequest) -> HttpResponse:
                     token=token, password=form.cleaned_data["new_password"], ip=client_ip(request)
                 )
             except ValidationError as error:
-                # A password target's own policy refused it (the form's rules passed).
+                # The account store's own policy (an AD domain's) or a password target's
+                # refused it, though the form's rules passed: the link stays.
                 form.add_error("new_password", error)
             else:
                 request.session.flush()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from django.core.exceptions import ValidationError
+
 
 @dataclass(frozen=True)
 class AccountRecord:
@@ -98,6 +100,17 @@ class DirectoryPage:
 class StoreUnavailable(Exception):
     """The account store cannot be reached, or did not answer in time. Nothing was written
     that the next attempt will not write again: the person's progress is kept."""
+
+
+class PasswordRefused(ValidationError):
+    """The store's own password policy (an Active Directory domain's, a directory's
+    ppolicy) refused the password, after Portique's rules had accepted it; nothing was
+    written. Its message, safe to show to the person, says what the policy asks. A
+    ValidationError, so that the password pages show it as they show a rule of their own."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="password_refused_by_store")
+        self.message = message
 
 
 class AccountStore(Protocol):

@@ -4,7 +4,14 @@ the SupAnn schema, or compatible), which CAS, the mail system and every other se
 - The service account searches and writes; the person's provisional password is checked by
   binding as the person; new passwords are set with the Password Modify extended operation
   (RFC 3062), so that the directory hashes them under its own policy.
-- Attribute names are a setting (PORTIQUE_LDAP_ATTRIBUTES) with SupAnn defaults.
+- Attribute names are a setting (PORTIQUE_LDAP_ATTRIBUTES) with SupAnn defaults, or with
+  the Active Directory preset (active_directory.py) when PORTIQUE_LDAP_ACTIVE_DIRECTORY is
+  set. An attribute mapped to "" is neither read nor written.
+- SupAnn account state: the activation replaces the account's {COMPTE} value of
+  supannRessourceEtat (and supannRessourceEtatDate) with PORTIQUE_LDAP_ACCOUNT_STATE;
+  each password change sets shadowLastChange; the keep-copy choice is mailDeliveryOption's
+  `forwardonly` (qmail-ldap), and Portique's older portiqueKeepCopy is still read, and
+  removed at the next write.
 - Any network failure or timeout becomes StoreUnavailable: the caller shows "service
   temporarily unavailable" and counts no failure against the person.
 - The public directory's search reads its matches a page at a time (Simple Paged Results,
@@ -13,6 +20,7 @@ the SupAnn schema, or compatible), which CAS, the mail system and every other se
 """
 
 import logging
+import math
 import queue
 import ssl
 import time
@@ -28,6 +36,12 @@ from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
 
 from portique.accounts.folding import fold, query_words, sort_key
+from portique.accounts.stores import active_directory as ad
+from portique.accounts.stores.active_directory import (
+    AD_ATTRIBUTES,
+    AD_OBJECT_CLASSES,
+    NORMAL_ACCOUNT,
+)
 from portique.accounts.stores.base import (
     AccountRecord,
     Activation,
@@ -38,6 +52,7 @@ from portique.accounts.stores.base import (
     StoreUnavailable,
 )
 from portique.accounts.stores.ldap_filters import directory_filter
+from portique.core import clock
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -53,16 +68,29 @@ DEFAULT_ATTRIBUTES = {
     "recovery_email": "supannMailPerso",
     "forwarding_address": "mailForwardingAddress",
     "unlisted": "supannListeRouge",
+    # Read from directories that Portique wrote before mailDeliveryOption, and removed
+    # when the choice is next written; written instead of it if delivery_option is "".
     "keep_copy": "portiqueKeepCopy",
     "charter_version": "portiqueCharterVersion",
     "charter_accepted_at": "portiqueCharterAcceptedAt",
     "activated_at": "portiqueActivatedAt",
+    # qmail-ldap: `forwardonly` when forwarded mail is not kept in the mailbox.
+    "delivery_option": "mailDeliveryOption",
+    # SupAnn 2021: the account's state, and since when ({COMPTE}A:SupannActif:20261203:).
+    "account_state": "supannRessourceEtat",
+    "account_state_date": "supannRessourceEtatDate",
+    # RFC 2307 (shadowAccount): the day of the last password change, in days since 1970.
+    "password_changed": "shadowLastChange",
 }
+# The SupAnn state the activation gives the account (PORTIQUE_LDAP_ACCOUNT_STATE).
+DEFAULT_ACCOUNT_STATE = "{COMPTE}A:SupannActif"
+_FORWARD_ONLY = "forwardonly"
 # eduPersonAffiliation value of each category, in the order they are recognised: someone
 # who is both "affiliate" and "student" is a vacataire first.
 DEFAULT_CATEGORY_VALUES = {"vacataire": "affiliate", "staff": "staff", "student": "student"}
 DEFAULT_OBJECT_CLASSES = [
-    "inetOrgPerson", "eduPerson", "supannPerson", "mailForwarding", "portiqueAccount",
+    "inetOrgPerson", "eduPerson", "supannPerson", "mailForwarding", "shadowAccount",
+    "portiqueAccount",
 ]  # fmt: skip
 
 # Errors that mean "the directory is not there or too slow", as opposed to an answer.
@@ -129,6 +157,11 @@ class _TakenInDirectory:
         return isinstance(login, str) and self.store.find(login) is not None
 
 
+def _resource(state: str) -> str:
+    """Return the resource part of a SupAnn state value: "{COMPTE}" of "{COMPTE}A:SupannActif"."""
+    return state[: state.index("}") + 1] if state.startswith("{") and "}" in state else ""
+
+
 class LdapAccountStore:
     # A directory keeps what it was sent, whatever Portique's database does.
     rolls_back_with_database = False
@@ -150,8 +183,10 @@ class LdapAccountStore:
         active_directory: bool = False,
         search_max_entries: int = DEFAULT_SEARCH_MAX_ENTRIES,
         search_page_size: int = DEFAULT_SEARCH_PAGE_SIZE,
+        account_state: str = DEFAULT_ACCOUNT_STATE,
     ) -> None:
         self.active_directory = active_directory
+        self.account_state = account_state
         self.search_max_entries = search_max_entries
         self.search_page_size = search_page_size
         secure = url.lower().startswith("ldaps://")
@@ -164,9 +199,12 @@ class LdapAccountStore:
         self.bind_password = bind_password
         self.people_base = people_base
         self.timeout = timeout
-        self.attributes = {**DEFAULT_ATTRIBUTES, **(attributes or {})}
+        preset = AD_ATTRIBUTES if active_directory else DEFAULT_ATTRIBUTES
+        self.attributes = {**preset, **(attributes or {})}
         self.category_values = category_values or dict(DEFAULT_CATEGORY_VALUES)
-        self.object_classes = object_classes or list(DEFAULT_OBJECT_CLASSES)
+        self.object_classes = object_classes or list(
+            AD_OBJECT_CLASSES if active_directory else DEFAULT_OBJECT_CLASSES
+        )
         self._pool: queue.LifoQueue[Connection] = queue.LifoQueue(maxsize=pool_size)
 
     @classmethod
@@ -185,6 +223,7 @@ class LdapAccountStore:
             object_classes=settings.PORTIQUE_LDAP_OBJECT_CLASSES or None,
             active_directory=settings.PORTIQUE_LDAP_ACTIVE_DIRECTORY,
             search_max_entries=settings.PORTIQUE_LDAP_SEARCH_MAX_ENTRIES,
+            account_state=settings.PORTIQUE_LDAP_ACCOUNT_STATE,
         )
 
     # -- connections -----------------------------------------------------------------
@@ -200,7 +239,9 @@ class LdapAccountStore:
             self.server,
             user=user,
             password=password,
-            receive_timeout=self.timeout,
+            # Whole seconds: ldap3 packs it into SO_RCVTIMEO as an integer (a float such as
+            # the default 5.0 raises struct.error there).
+            receive_timeout=math.ceil(self.timeout),
             raise_exceptions=True,
             read_only=False,
         )
@@ -248,7 +289,7 @@ class LdapAccountStore:
     # -- reading ---------------------------------------------------------------------
 
     def _attribute_list(self) -> list[str]:
-        return sorted(set(self.attributes.values()))
+        return sorted(set(self.attributes.values()) - {""})
 
     def _search(self, connection: Connection, ldap_filter: str) -> Any | None:
         connection.search(
@@ -301,12 +342,74 @@ class LdapAccountStore:
             activated=activated_at is not None,
             recovery_email=text("recovery_email"),
             forwarding_address=text("forwarding_address"),
-            keep_copy=text("keep_copy").upper() == "TRUE",
+            keep_copy=self._keep_copy(values_of),
             directory_consent=text("unlisted").upper() == "FALSE",
             charter_version=text("charter_version"),
             charter_accepted_at=_parse_time(self._first(values_of, "charter_accepted_at")),
             activated_at=activated_at,
         )
+
+    def _keep_copy(self, values_of: dict[str, list[Any]]) -> bool:
+        """Read the keep-copy choice: `forwardonly` among the delivery options means no
+        copy; without any, an older entry's portiqueKeepCopy; without either, mail is
+        delivered to the mailbox too (qmail-ldap's default)."""
+        option = self.attributes["delivery_option"]
+        options = {str(v).lower() for v in values_of.get(option, [])} if option else set()
+        if options:
+            return _FORWARD_ONLY not in options
+        legacy = self._text(values_of, "keep_copy") if self.attributes["keep_copy"] else ""
+        if legacy or not option:
+            return legacy.upper() == "TRUE"
+        return True
+
+    def _mail_changes(
+        self, values_of: dict[str, list[Any]], *, forwarding_address: str | None, keep_copy: bool
+    ) -> dict[str, list[tuple[str, list[str]]]]:
+        """Return the modifications that record the keep-copy choice: `forwardonly` added to
+        or removed from the delivery options (never while nothing is forwarded: the mail
+        would go nowhere), the older portiqueKeepCopy removed; or, without a delivery
+        option attribute, portiqueKeepCopy written."""
+        a = self.attributes
+        option = a["delivery_option"]
+        if not option:
+            return {a["keep_copy"]: [(MODIFY_REPLACE, [_boolean(keep_copy)])]}
+        forwarded = bool(
+            forwarding_address
+            if forwarding_address is not None
+            else self._text(values_of, "forwarding_address")
+        )
+        others = [str(v) for v in values_of.get(option, []) if str(v).lower() != _FORWARD_ONLY]
+        changes = {
+            option: [
+                (
+                    MODIFY_REPLACE,
+                    [*others, _FORWARD_ONLY] if forwarded and not keep_copy else others,
+                )
+            ]
+        }
+        if a["keep_copy"] and values_of.get(a["keep_copy"]):
+            changes[a["keep_copy"]] = [(MODIFY_REPLACE, [])]
+        return changes
+
+    def _state_changes(
+        self, values_of: dict[str, list[Any]], activated_at: datetime
+    ) -> dict[str, list[tuple[str, list[str]]]]:
+        """Return the modifications that give the account its SupAnn active state in place of
+        its former value for the same resource ({COMPTE}), the other resources' kept."""
+        state = self.account_state
+        resource = _resource(state)
+        if not state or not resource:
+            return {}
+        changes: dict[str, list[tuple[str, list[str]]]] = {}
+        day = activated_at.astimezone(UTC).strftime("%Y%m%d")
+        for key, value in (("account_state", state), ("account_state_date", f"{state}:{day}:")):
+            name = self.attributes[key]
+            if name:
+                others = [
+                    str(v) for v in values_of.get(name, []) if not str(v).startswith(resource)
+                ]
+                changes[name] = [(MODIFY_REPLACE, [*others, value])]
+        return changes
 
     def _directory_record(self, values_of: dict[str, list[Any]]) -> AccountRecord:
         """The public part of an entry the directory search matched (its attributes' values);
@@ -372,23 +475,38 @@ class LdapAccountStore:
             values[a["forwarding_address"]] = (
                 [changes.forwarding_address] if changes.forwarding_address else []
             )
-        if changes.keep_copy is not None:
-            values[a["keep_copy"]] = [_boolean(changes.keep_copy)]
         if changes.directory_consent is not None:
             values[a["unlisted"]] = [_boolean(not changes.directory_consent)]
         if changes.charter_version is not None:
             values[a["charter_version"]] = [changes.charter_version]
         if changes.charter_accepted_at is not None:
             values[a["charter_accepted_at"]] = [_generalized_time(changes.charter_accepted_at)]
-        if not values:
+        # The delivery options follow the keep-copy choice and whether anything is
+        # forwarded at all: they are worked out from the entry as it is.
+        mail_changes = changes.keep_copy is not None or changes.forwarding_address == ""
+        if not values and not mail_changes:
             return
         modifications = {name: [(MODIFY_REPLACE, v)] for name, v in values.items()}
-        self._call(
-            lambda connection: connection.modify(
-                self._existing_dn(connection, login), modifications
-            ),
-            attempts=len(_WRITE_ATTEMPTS),
-        )
+
+        def write(connection: Connection) -> None:
+            entry = self._entry_for_login(connection, login)
+            if entry is None:
+                raise LookupError(f"no directory entry for {login}")
+            if mail_changes:
+                values_of = entry.entry_attributes_as_dict
+                keep_copy = (
+                    self._keep_copy(values_of) if changes.keep_copy is None else changes.keep_copy
+                )
+                modifications.update(
+                    self._mail_changes(
+                        values_of,
+                        forwarding_address=changes.forwarding_address,
+                        keep_copy=keep_copy,
+                    )
+                )
+            connection.modify(str(entry.entry_dn), modifications)
+
+        self._call(write, attempts=len(_WRITE_ATTEMPTS))
 
     def search_directory(self, query: str, *, offset: int, limit: int) -> DirectoryPage:
         words = query_words(query)
@@ -481,7 +599,9 @@ class LdapAccountStore:
     # -- writing ---------------------------------------------------------------------
 
     def _dn(self, login: str) -> str:
-        return f"{self.attributes['login']}={escape_rdn(login)},{self.people_base}"
+        # AD names a user by its cn, whatever attribute holds the login.
+        naming = "CN" if self.active_directory else self.attributes["login"]
+        return f"{naming}={escape_rdn(login)},{self.people_base}"
 
     def _existing_dn(self, connection: Connection, login: str) -> str:
         entry = self._entry_for_login(connection, login)
@@ -490,12 +610,35 @@ class LdapAccountStore:
         return str(entry.entry_dn)
 
     def _set_password(self, connection: Connection, dn: str, password: str) -> None:
+        """Set the password of `dn`; raises PasswordRefused when AD's domain policy refuses
+        it. Dates the change (shadowLastChange) where the directory does not itself."""
         if self.active_directory:
             # AD has no RFC 3062: it replaces unicodePwd, over an encrypted connection only.
-            connection.extend.microsoft.modify_password(dn, password)
+            ad.set_password(connection, dn, password)
             return
         # RFC 3062 Password Modify, by the service account: the directory hashes it.
         connection.extend.standard.modify_password(user=dn, new_password=password)
+        if self.attributes["password_changed"]:
+            days = int(clock.now().timestamp() // 86400)
+            try:
+                connection.modify(
+                    dn, {self.attributes["password_changed"]: [(MODIFY_REPLACE, [str(days)])]}
+                )
+            except (
+                ldap_errors.LDAPObjectClassViolationResult,
+                ldap_errors.LDAPUndefinedAttributeTypeResult,
+                ldap_errors.LDAPInsufficientAccessRightsResult,
+            ) as error:
+                # The password is set: an entry without shadowAccount, or a directory that
+                # does not let Portique date it, is the README's setup to finish, not the
+                # person's failure.
+                logger.warning(
+                    "The directory did not take %s for %s (%s): add shadowAccount to the "
+                    'entries and let the service account write it, or map it to ""',
+                    self.attributes["password_changed"],
+                    dn,
+                    error,
+                )
 
     def create(
         self,
@@ -508,7 +651,7 @@ class LdapAccountStore:
     ) -> AccountRecord:
         attributes = {
             self.attributes["login"]: login,
-            "cn": f"{first_name} {last_name}",
+            "cn": login if self.active_directory else f"{first_name} {last_name}",
             self.attributes["first_name"]: first_name,
             self.attributes["last_name"]: last_name,
             self.attributes["email"]: f"{login}@{settings.PORTIQUE_MAIL_DOMAIN}",
@@ -516,10 +659,20 @@ class LdapAccountStore:
             self.attributes["unlisted"]: "TRUE",
         }
 
+        if self.active_directory:
+            attributes["displayName"] = f"{first_name} {last_name}"
+            attributes["userPrincipalName"] = f"{login}@{settings.PORTIQUE_MAIL_DOMAIN}"
+
         def add(connection: Connection) -> None:
             dn = self._dn(login)
             connection.add(dn, self.object_classes, attributes)
             self._set_password(connection, dn, provisional_password)
+            if self.active_directory:
+                # AD adds a user disabled; it may be enabled once it has a password.
+                connection.modify(
+                    dn,
+                    {"userAccountControl": [(MODIFY_REPLACE, [str(NORMAL_ACCOUNT)])]},
+                )
 
         self._call(add, attempts=1)
         record = self.find(login)
@@ -575,7 +728,6 @@ class LdapAccountStore:
                     [activation.forwarding_address] if activation.forwarding_address else [],
                 )
             ],
-            a["keep_copy"]: [(MODIFY_REPLACE, [_boolean(activation.keep_copy)])],
             a["unlisted"]: [(MODIFY_REPLACE, [_boolean(not activation.directory_consent)])],
             a["charter_version"]: [(MODIFY_REPLACE, [activation.charter_version])],
             a["charter_accepted_at"]: [
@@ -585,10 +737,27 @@ class LdapAccountStore:
 
         def write(connection: Connection) -> None:
             # Every step replaces rather than adds: running it again gives the same entry.
-            # The activation mark comes last, so an entry marked activated is complete.
-            dn = self._existing_dn(connection, login)
-            connection.modify(dn, changes)
+            # The password comes first, so that a password the directory's policy refuses
+            # (PasswordRefused) leaves the entry untouched; the activation mark comes last,
+            # so an entry marked activated is complete.
+            entry = self._entry_for_login(connection, login)
+            if entry is None:
+                raise LookupError(f"no directory entry for {login}")
+            dn = str(entry.entry_dn)
+            values_of = entry.entry_attributes_as_dict
             self._set_password(connection, dn, activation.password.value)
+            connection.modify(
+                dn,
+                {
+                    **changes,
+                    **self._mail_changes(
+                        values_of,
+                        forwarding_address=activation.forwarding_address,
+                        keep_copy=activation.keep_copy,
+                    ),
+                    **self._state_changes(values_of, activation.activated_at),
+                },
+            )
             connection.modify(
                 dn,
                 {

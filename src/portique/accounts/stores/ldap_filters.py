@@ -18,12 +18,16 @@ PAIRS_ASKED = 3
 
 def accented_letters() -> dict[str, str]:
     """Return the lower-case letters of the Latin-1 Supplement and Latin Extended-A blocks,
-    and Romanian ș and ț, grouped under the letter they fold to: {"e": "eèéêëēĕėęě", ...}."""
+    and Romanian ș and ț in both cases, grouped under the letter they fold to:
+    {"e": "eèéêëēĕėęě", ...}. Samba's case-insensitive matching, unlike OpenLDAP's, does not
+    take Ș for ș (Latin Extended-B), hence both."""
     spellings: dict[str, str] = {}
-    for code in [*range(0xC0, 0x180), 0x219, 0x21B]:
+    romanian = (0x218, 0x219, 0x21A, 0x21B)
+    for code in [*range(0xC0, 0x180), *romanian]:
         letter = chr(code)
         base = fold(letter)
-        if letter == letter.lower() and base != letter and len(base) == 1 and base.isascii():
+        lower = letter == letter.lower() or code in romanian
+        if lower and base != letter and len(base) == 1 and base.isascii():
             spellings[base] = spellings.get(base, base) + letter
     return spellings
 
