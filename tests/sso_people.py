@@ -1,13 +1,13 @@
 """The fixture `jane`: the one of the identity providers' people (tests/sso_users.py) whose
 account is activated.
 
-Load with `pytest_plugins = ["tests.after_activation", "tests.sso_people"]`."""
+Load with `pytest_plugins = ["tests.support.after_activation", "tests.sso_people"]`."""
 
 from typing import Any
 
 import pytest
 
-from tests.after_activation import Activated
+from tests.support.after_activation import Activated
 from tests.factories import DemoPerson
 
 

@@ -88,14 +88,18 @@ def test_activation_password_the_domain_refuses_raises_password_refused(
     create(store)
 
     with pytest.raises(PasswordRefused):
-        store.activate("jane.doe", activation(password=TOO_SHORT_FOR_THE_DOMAIN))
+        store.activate(
+            "jane.doe", activation(store, password=store.prepare_password(TOO_SHORT_FOR_THE_DOMAIN))
+        )
 
 
 def test_the_domain_refusal_says_what_the_domain_asks(store: AccountStore) -> None:
     create(store)
 
     with pytest.raises(PasswordRefused) as refused:
-        store.activate("jane.doe", activation(password=TOO_SHORT_FOR_THE_DOMAIN))
+        store.activate(
+            "jane.doe", activation(store, password=store.prepare_password(TOO_SHORT_FOR_THE_DOMAIN))
+        )
 
     assert "au moins 12 caractères" in refused.value.message
     assert "différent de vos 24 derniers mots de passe" in refused.value.message
@@ -108,7 +112,9 @@ def test_activation_the_domain_refuses_writes_nothing(
     before = ad_settings.entry("jane.doe", "*")
 
     with pytest.raises(PasswordRefused):
-        store.activate("jane.doe", activation(password=TOO_SHORT_FOR_THE_DOMAIN))
+        store.activate(
+            "jane.doe", activation(store, password=store.prepare_password(TOO_SHORT_FOR_THE_DOMAIN))
+        )
 
     assert ad_settings.entry("jane.doe", "*") == before
     assert binds(ad_settings, ad_settings.provisional_password)
@@ -118,7 +124,7 @@ def test_new_password_the_domain_refuses_leaves_the_old_one(
     store: AccountStore, ad_settings: SambaDomainController
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     with pytest.raises(PasswordRefused):
         store.set_password("jane.doe", TOO_SHORT_FOR_THE_DOMAIN)
@@ -142,7 +148,7 @@ def test_the_directory_search_reads_every_page(
     for number in range(5):
         login = f"martin.{number}"
         create(store, login=login, first_name=f"Jean{chr(97 + number)}", last_name="Martin")
-        store.activate(login, activation(directory_consent=True))
+        store.activate(login, activation(store, directory_consent=True))
     # Pages of 2: the search must follow the cookie to the third page.
     store.search_page_size = 2
 

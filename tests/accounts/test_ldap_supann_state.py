@@ -61,7 +61,7 @@ def test_activation_writes_the_account_active_state(
 ) -> None:
     create(store)
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "supannRessourceEtat") == ["{COMPTE}A:SupannActif"]
 
@@ -74,7 +74,7 @@ def test_activation_replaces_the_not_activated_state_and_keeps_other_resources(
         ldap_settings, "supannRessourceEtat", ["{COMPTE}I:SupannInactif", "{MAIL}A:SupannActif"]
     )
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "supannRessourceEtat") == [
         "{COMPTE}A:SupannActif",
@@ -88,7 +88,7 @@ def test_activation_writes_the_state_with_its_start_date(
     create(store)
     admin_sets(ldap_settings, "supannRessourceEtatDate", ["{COMPTE}I:SupannInactif:20260901:"])
 
-    store.activate("jane.doe", activation(activated_at=ACTIVATED_AT))
+    store.activate("jane.doe", activation(store, activated_at=ACTIVATED_AT))
 
     assert values(ldap_settings, "supannRessourceEtatDate") == ["{COMPTE}A:SupannActif:20261124:"]
 
@@ -97,9 +97,9 @@ def test_activation_twice_leaves_one_active_state(
     store: AccountStore, ldap_settings: SlapdServer
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "supannRessourceEtat") == ["{COMPTE}A:SupannActif"]
 
@@ -110,7 +110,7 @@ def test_the_state_written_is_a_setting(ldap_settings: SlapdServer, settings: An
     store = get_account_store()
     create(store)
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "supannRessourceEtat") == ["{COMPTE}A:SupannActifPortique"]
 
@@ -121,7 +121,7 @@ def test_an_empty_state_setting_writes_no_state(ldap_settings: SlapdServer, sett
     store = get_account_store()
     create(store)
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "supannRessourceEtat") == []
 
@@ -135,7 +135,7 @@ def test_activation_dates_the_password_change(
     create(store)
 
     with time_machine.travel(CHANGED_ON, tick=False):
-        store.activate("jane.doe", activation())
+        store.activate("jane.doe", activation(store))
 
     assert values(ldap_settings, "shadowLastChange") == [CHANGED_ON_DAYS]
 
@@ -144,7 +144,7 @@ def test_a_new_password_dates_the_change_again(
     store: AccountStore, ldap_settings: SlapdServer
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
     with time_machine.travel(datetime(2027, 1, 3, 9, 0, tzinfo=UTC), tick=False):
         store.set_password("jane.doe", "Lune-Rouge-2032")
@@ -160,7 +160,7 @@ def test_forwarding_without_a_copy_writes_forwardonly(
 ) -> None:
     create(store)
 
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=False))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=False))
 
     assert values(ldap_settings, "mailDeliveryOption") == ["forwardonly"]
 
@@ -170,7 +170,7 @@ def test_forwarding_with_a_copy_writes_no_forwardonly(
 ) -> None:
     create(store)
 
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=True))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=True))
 
     assert values(ldap_settings, "mailDeliveryOption") == []
 
@@ -179,7 +179,7 @@ def test_keeping_a_copy_again_removes_forwardonly_and_keeps_other_options(
     store: AccountStore, ldap_settings: SlapdServer
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=False))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=False))
     admin_sets(ldap_settings, "mailDeliveryOption", ["forwardonly", "reply"])
 
     store.update_profile("jane.doe", ProfileChanges(keep_copy=True))
@@ -192,7 +192,7 @@ def test_clearing_the_forwarding_removes_forwardonly(
 ) -> None:
     # Otherwise mail would be forwarded nowhere and kept nowhere.
     create(store)
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=False))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=False))
 
     store.update_profile("jane.doe", ProfileChanges(forwarding_address=""))
 
@@ -205,7 +205,8 @@ def test_no_copy_without_forwarding_writes_no_forwardonly(
     create(store)
 
     store.activate(
-        "jane.doe", activation(forwarding_address="", forwarding_verified_at=None, keep_copy=False)
+        "jane.doe",
+        activation(store, forwarding_address="", forwarding_verified_at=None, keep_copy=False),
     )
 
     assert values(ldap_settings, "mailDeliveryOption") == []
@@ -218,7 +219,7 @@ def test_an_entry_with_portique_keep_copy_false_reads_as_no_copy(
     store: AccountStore, ldap_settings: SlapdServer
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=True))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=True))
     admin_sets(ldap_settings, "portiqueKeepCopy", ["FALSE"])
 
     record = store.find("jane.doe")
@@ -230,7 +231,7 @@ def test_the_next_write_moves_portique_keep_copy_to_the_delivery_option(
     store: AccountStore, ldap_settings: SlapdServer
 ) -> None:
     create(store)
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=True))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=True))
     admin_sets(ldap_settings, "portiqueKeepCopy", ["TRUE"])
 
     store.update_profile("jane.doe", ProfileChanges(keep_copy=False))
@@ -247,7 +248,7 @@ def test_without_a_delivery_option_attribute_portique_keep_copy_is_written(
     store = get_account_store()
     create(store)
 
-    store.activate("jane.doe", activation(forwarding_address=FORWARDING, keep_copy=False))
+    store.activate("jane.doe", activation(store, forwarding_address=FORWARDING, keep_copy=False))
 
     assert values(ldap_settings, "portiqueKeepCopy") == ["FALSE"]
     assert values(ldap_settings, "mailDeliveryOption") == []
@@ -263,7 +264,7 @@ def test_an_entry_without_shadow_account_still_gets_its_new_password(
     store = get_account_store()
     create(store)
 
-    store.activate("jane.doe", activation())
+    store.activate("jane.doe", activation(store))
 
-    assert store.verify_password("jane.doe", activation().password)
+    assert store.verify_password("jane.doe", activation(store).password.value)
     assert values(ldap_settings, "shadowLastChange") == []

@@ -19,7 +19,7 @@ from tests.sso_users import IDP_PASSWORD
 # The label of django-cas-server's French login form, with its typographic apostrophe.
 CAS_USERNAME = "Nom d\u2019utilisateur"
 
-pytest_plugins = ["tests.after_activation", "tests.sso_people", "tests.cas_server"]
+pytest_plugins = ["tests.support.after_activation", "tests.sso_people", "tests.cas_server"]
 
 
 def log_in_at_cas(page: Page, login: str) -> None:

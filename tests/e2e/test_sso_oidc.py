@@ -18,7 +18,7 @@ from tests.e2e.support import Visitor
 from tests.factories import DemoPerson
 from tests.sso_users import IDP_PASSWORD
 
-pytest_plugins = ["tests.after_activation", "tests.sso_people", "tests.oidc_server"]
+pytest_plugins = ["tests.support.after_activation", "tests.sso_people", "tests.oidc_server"]
 
 
 def log_in_at_provider(page: Page, login: str) -> None:

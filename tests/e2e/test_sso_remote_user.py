@@ -12,7 +12,7 @@ from portique.core.models import AuditEvent
 from portique.selfservice.models import AccountSession
 from tests.e2e.support import Visitor, axe_violations
 
-pytest_plugins = ["tests.after_activation", "tests.sso_people"]
+pytest_plugins = ["tests.support.after_activation", "tests.sso_people"]
 
 HEADER = "X-Remote-User"
 

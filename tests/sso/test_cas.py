@@ -12,7 +12,7 @@ from portique.sso.models import SsoSession
 from tests.sso_http import cas_login_over_http
 from tests.sso_users import IDP_PASSWORD
 
-pytest_plugins = ["tests.after_activation", "tests.sso_people", "tests.cas_server"]
+pytest_plugins = ["tests.support.after_activation", "tests.sso_people", "tests.cas_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOGOUT_REQUEST = """<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"

@@ -12,7 +12,7 @@ from portique.selfservice.models import AccountSession
 from tests.sso_http import CLIENT_ID, CLIENT_SECRET, provider_login_over_http
 from tests.sso_users import IDP_PASSWORD
 
-pytest_plugins = ["tests.after_activation", "tests.sso_people", "tests.oidc_server"]
+pytest_plugins = ["tests.support.after_activation", "tests.sso_people", "tests.oidc_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
