@@ -352,6 +352,39 @@ class SambaDomainController:
                     raise RuntimeError(f"could not reset {dn}: {admin.result}")
         self.lock(LOCKED_LOGIN)
 
+    def add_person(self, login: str, first_name: str, last_name: str) -> str:
+        """Add `login` to OU=people, enabled, with the provisional password, as a university's
+        own provisioning of its Windows domain does; return its DN. For a test where AD is a
+        password target rather than the account store."""
+        dn = self.person_dn(login)
+        with self.connection() as admin:
+            attributes = {
+                "sAMAccountName": login,
+                "userPrincipalName": f"{login}@{REALM.lower()}",
+                "givenName": first_name,
+                "sn": last_name,
+            }
+            if not admin.add(dn, ["top", "person", "organizationalPerson", "user"], attributes):
+                raise RuntimeError(f"could not add {dn}: {admin.result}")
+            if not admin.extend.microsoft.modify_password(dn, PROVISIONAL_PASSWORD):
+                raise RuntimeError(f"could not set the password of {dn}: {admin.result}")
+            # A normal account (512), enabled now that it has a password.
+            if not admin.modify(dn, {"userAccountControl": [(ldap3.MODIFY_REPLACE, ["512"])]}):
+                raise RuntimeError(f"could not enable {dn}: {admin.result}")
+        return dn
+
+    def target_options(self) -> dict[str, object]:
+        """The options of an ActiveDirectoryTarget aimed at this DC, with its service account,
+        as PORTIQUE_PASSWORD_TARGETS gives them."""
+        return {
+            "url": self.url,
+            "bind_dn": self.service_dn,
+            "bind_password": self.service_password,
+            "users_base": self.people_base,
+            "ca_file": str(self.ca_file),
+            "timeout": 3,
+        }
+
     def lock(self, login: str) -> None:
         """Have AD lock `login` out, as it does: wrong passwords, up to its threshold."""
         for attempt in range(LOCKOUT_THRESHOLD):

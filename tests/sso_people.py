@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.after_activation import Activated
 from tests.factories import DemoPerson
+from tests.support.after_activation import Activated
 
 
 @pytest.fixture

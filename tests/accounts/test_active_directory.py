@@ -19,6 +19,7 @@ from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
 from portique.core.models import AuditEvent
 from tests.accounts.test_store_contract import activation, create
+from tests.factories import DemoPerson, PersonFactory
 from tests.support.after_activation import (
     PASSWORD,
     RECOVERY,
@@ -29,7 +30,6 @@ from tests.support.after_activation import (
     logged_in_browser,
 )
 from tests.support.walkers import Walker
-from tests.factories import DemoPerson, PersonFactory
 
 if TYPE_CHECKING:
     from tests.samba_dc import SambaDomainController
