@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import requests
 
 from tests.ldap_server import free_port
 from tests.sso_users import IDP_USERS, ROLES_ATTRIBUTE, SSO_ROLES
+from tests.support.processes import stop_process, wait_until_answering
 
 MISSING = "install the dev extras (pip install -e '.[dev]'): django-cas-server"
 READY_TIMEOUT = 30.0
@@ -159,28 +159,28 @@ class CasServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            try:
-                if requests.get(f"{self.url}login", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"django-cas-server did not start:\n{self.log.read_text()}")
-            time.sleep(0.2)
+        try:
+            wait_until_answering(
+                self._process,
+                self._answers,
+                name="django-cas-server",
+                timeout=READY_TIMEOUT,
+                log=self.log.read_text,
+                pause=0.2,
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _answers(self) -> bool:
+        try:
+            return bool(requests.get(f"{self.url}login", timeout=1).ok)
+        except requests.RequestException:
+            return False
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(timeout=10)
+        stop_process(process, timeout=10)
 
 
 @pytest.fixture(scope="session")

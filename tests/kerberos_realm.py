@@ -11,7 +11,6 @@ the machine's /etc/krb5.conf and its own KDC, if any, are left alone.
 """
 
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.ldap_server import free_port
+from tests.support.processes import stop_process
 
 KDB5_UTIL = Path("/usr/sbin/kdb5_util")
 KADMIN_LOCAL = Path("/usr/sbin/kadmin.local")
@@ -201,15 +201,7 @@ class KerberosRealm:
         for attribute in ("_kadmind", "_kdc"):
             process = getattr(self, attribute)
             setattr(self, attribute, None)
-            if process is None:
-                continue
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                # Not reaped yet, so the group id is still ours and names no one else's group.
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=STOP_TIMEOUT)
+            stop_process(process, timeout=STOP_TIMEOUT)
 
     def _answers(self) -> bool:
         done = subprocess.run(  # noqa: S603 (Debian's kadmin, our own arguments)

@@ -17,11 +17,9 @@ the size limit too.
 """
 
 import os
-import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -32,6 +30,8 @@ import ldap3
 import pytest
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.dn import parse_dn
+
+from tests.support.processes import stop_process, wait_until_answering
 
 SLAPD = Path("/usr/sbin/slapd")
 SLAPADD = Path("/usr/sbin/slapadd")
@@ -258,29 +258,18 @@ class SlapdServer:
     def stop(self) -> None:
         """Stop slapd (its data stays) and return once it has exited."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            # Not reaped yet, so the group id is still ours and names no one else's group.
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
+        stop_process(process, timeout=STOP_TIMEOUT)
 
     def _wait_until_ready(self) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not self._answers():
-            status = self._process.poll()
-            if status is not None:
-                raise RuntimeError(f"slapd exited ({status}) before answering:\n{self._log()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"slapd did not answer on {self.url} within {READY_TIMEOUT:.0f} s:\n"
-                    f"{self._log()}"
-                )
-            time.sleep(0.05)
+        wait_until_answering(
+            self._process,
+            self._answers,
+            name=f"slapd on {self.url}",
+            timeout=READY_TIMEOUT,
+            log=self._log,
+            pause=0.05,
+        )
 
     def _answers(self) -> bool:
         try:

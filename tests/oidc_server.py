@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import requests
 from tests.ldap_server import free_port
 from tests.sso_http import CLIENT_ID, CLIENT_SECRET
 from tests.sso_users import IDP_USERS, ROLES_ATTRIBUTE, SSO_ROLES
+from tests.support.processes import stop_process, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "sso" / "oidc_provider.mjs"
@@ -66,29 +66,30 @@ class OidcProvider:
                 start_new_session=True,
                 cwd=ROOT,
             )
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            try:
-                answer = requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=1)
-                if answer.ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"oidc-provider did not start:\n{self.log.read_text()}")
-            time.sleep(0.1)
+        try:
+            wait_until_answering(
+                self._process,
+                self._answers,
+                name="oidc-provider",
+                timeout=READY_TIMEOUT,
+                log=self.log.read_text,
+                pause=0.1,
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _answers(self) -> bool:
+        try:
+            return bool(
+                requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=1).ok
+            )
+        except requests.RequestException:
+            return False
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(timeout=10)
+        stop_process(process, timeout=10)
 
 
 @pytest.fixture(scope="session")

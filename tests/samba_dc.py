@@ -28,12 +28,10 @@ PROVISIONAL_PASSWORD.
 import fcntl
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +40,8 @@ import ldap3
 import pytest
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.dn import parse_dn
+
+from tests.support.processes import stop_process, wait_until_answering
 
 SAMBA = Path("/usr/sbin/samba")
 SAMBA_TOOL = Path("/usr/bin/samba-tool")
@@ -259,28 +259,18 @@ class SambaDomainController:
     def stop(self) -> None:
         """Stop Samba (the domain stays) and return once it has exited."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
+        stop_process(process, timeout=STOP_TIMEOUT)
 
     def _wait_until_ready(self) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not self._answers():
-            status = self._process.poll()
-            if status is not None:
-                raise RuntimeError(f"samba exited ({status}) before answering:\n{self._log()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"samba did not answer on {self.url} within {READY_TIMEOUT:.0f} s:\n"
-                    f"{self._log()}"
-                )
-            time.sleep(0.2)
+        wait_until_answering(
+            self._process,
+            self._answers,
+            name=f"samba on {self.url}",
+            timeout=READY_TIMEOUT,
+            log=self._log,
+            pause=0.2,
+        )
 
     def _answers(self) -> bool:
         try:
