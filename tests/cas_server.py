@@ -186,8 +186,7 @@ class CasServer:
 @pytest.fixture(scope="session")
 def cas_server(live_server: Any) -> Iterator[CasServer]:
     if importlib.util.find_spec("cas_server") is None:
-        if os.environ.get("CI"):
-            pytest.fail(MISSING)
+        # A skip names what to install; in CI, tests/conftest.py makes it a failure.
         pytest.skip(MISSING)
     workdir = Path(tempfile.mkdtemp(prefix="portique-cas-"))
     try:

@@ -8,7 +8,6 @@ at it, PORTIQUE_BASE_URL at the live server).
 """
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -95,8 +94,7 @@ class OidcProvider:
 @pytest.fixture(scope="session")
 def oidc_provider(live_server: Any) -> Iterator[OidcProvider]:
     if shutil.which("node") is None or not PACKAGE.exists():
-        if os.environ.get("CI"):
-            pytest.fail(MISSING)
+        # A skip names what to install; in CI, tests/conftest.py makes it a failure.
         pytest.skip(MISSING)
     workdir = Path(tempfile.mkdtemp(prefix="portique-oidc-"))
     try:
