@@ -42,8 +42,9 @@ def session_store() -> type[SessionBase]:
 
 
 def session_alive() -> Exists | None:
-    """A filter on AccountSession that keeps the rows whose session is in the database and
-    has not expired, when sessions are in the database; None when they are elsewhere."""
+    """A filter on rows with a session_key (AccountSession, the SSO's records) that keeps
+    those whose session is in the database and has not expired, when sessions are in the
+    database; None when they are elsewhere."""
     store = session_store()
     if not issubclass(store, DatabaseSessionStore):
         return None

@@ -14,7 +14,7 @@ from portique.accounts.stores.base import AccountRecord, AccountStore
 from portique.core import clock
 from portique.core.audit import audit_record
 from portique.selfservice.flows import sessions as selfservice_sessions
-from portique.selfservice.selectors import account_session_keys_ended, session_store
+from portique.selfservice.selectors import session_store
 from portique.sso.identity import Identity, SsoRefused
 from portique.sso.models import SsoSession
 
@@ -143,22 +143,7 @@ def sso_single_logout(*, protocol: str, session_index: str, ip: str | None = Non
     return len(rows)
 
 
-# Rows looked up in the session store this many at a time.
-PURGE_BATCH = 500
-
-
 def sso_sessions_purge() -> int:
     """Forget the SSO's record of sessions that ended without a logout (timed out, or gone
     from the session store); return how many. For `portique purge`."""
-    deleted, after = 0, 0
-    while batch := list(
-        SsoSession.objects.filter(pk__gt=after)
-        .order_by("pk")
-        .values_list("pk", "session_key")[:PURGE_BATCH]
-    ):
-        after = batch[-1][0]
-        ended = account_session_keys_ended(key for _, key in batch)
-        if ended:
-            count, _ = SsoSession.objects.filter(session_key__in=ended).delete()
-            deleted += count
-    return deleted
+    return selfservice_sessions.ended_sessions_delete(SsoSession.objects.all())

@@ -2,6 +2,8 @@
 new session keys, ended one by one, all but the current one, or all at once, and the rows
 of ended sessions purged."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 
 from portique.core import clock
@@ -14,6 +16,9 @@ from portique.selfservice.selectors import (
     session_store,
 )
 from portique.selfservice.services import AccountError
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 class SessionNotFound(AccountError):
@@ -134,14 +139,31 @@ def account_logout(*, login: str, session_key: str, ip: str | None = None) -> No
 PURGE_BATCH = 500
 
 
-def account_sessions_purge() -> int:
-    """Delete the rows of sessions that ended without a logout (timed out, or gone from the
-    session store); return how many. With sessions in the database, one DELETE; in the
-    cache, the keys are asked for PURGE_BATCH at a time."""
+def ended_sessions_delete(rows: "QuerySet[Any]") -> int:
+    """Delete, among `rows` (of a model with a session_key), those whose session ended
+    without a logout (timed out, or gone from the session store); return how many. With
+    sessions in the database, one DELETE; in the cache, the keys are asked for PURGE_BATCH
+    at a time."""
     alive = session_alive()
     if alive is not None:
-        deleted, _ = AccountSession.objects.filter(~alive).delete()
+        deleted, _ = rows.filter(~alive).delete()
         return deleted
+    deleted, after = 0, 0
+    while batch := list(
+        rows.filter(pk__gt=after).order_by("pk").values_list("pk", "session_key")[:PURGE_BATCH]
+    ):
+        after = batch[-1][0]
+        ended = account_session_keys_ended(key for _, key in batch)
+        if ended:
+            count, _ = rows.filter(session_key__in=ended).delete()
+            deleted += count
+    return deleted
+
+
+def account_sessions_purge() -> int:
+    """Delete the rows of the account sessions that ended without a logout; return how
+    many."""
+    return ended_sessions_delete(AccountSession.objects.all())
     deleted, after = 0, 0
     while batch := list(
         AccountSession.objects.filter(pk__gt=after)
