@@ -12,10 +12,8 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,11 @@ import requests
 
 from tests.ldap_server import free_port
 from tests.sso_users import IDP_USERS, ROLES_ATTRIBUTE, SSO_ROLES
-from tests.support.processes import stop_process, wait_until_answering
+from tests.support.processes import (
+    started_in_temporary_directory,
+    stop_process,
+    wait_until_answering,
+)
 
 MISSING = "install the dev extras (pip install -e '.[dev]'): django-cas-server"
 READY_TIMEOUT = 30.0
@@ -188,16 +190,10 @@ def cas_server(live_server: Any) -> Iterator[CasServer]:
     if importlib.util.find_spec("cas_server") is None:
         # A skip names what to install; in CI, tests/conftest.py makes it a failure.
         pytest.skip(MISSING)
-    workdir = Path(tempfile.mkdtemp(prefix="portique-cas-"))
-    try:
-        server = CasServer(workdir, live_server.url)
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with started_in_temporary_directory(
+        "portique-cas-", lambda workdir: CasServer(workdir, live_server.url)
+    ) as server:
+        yield server
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ at it, PORTIQUE_BASE_URL at the live server).
 import json
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,11 @@ import requests
 from tests.ldap_server import free_port
 from tests.sso_http import CLIENT_ID, CLIENT_SECRET
 from tests.sso_users import IDP_USERS, ROLES_ATTRIBUTE, SSO_ROLES
-from tests.support.processes import stop_process, wait_until_answering
+from tests.support.processes import (
+    started_in_temporary_directory,
+    stop_process,
+    wait_until_answering,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "sso" / "oidc_provider.mjs"
@@ -96,16 +99,10 @@ def oidc_provider(live_server: Any) -> Iterator[OidcProvider]:
     if shutil.which("node") is None or not PACKAGE.exists():
         # A skip names what to install; in CI, tests/conftest.py makes it a failure.
         pytest.skip(MISSING)
-    workdir = Path(tempfile.mkdtemp(prefix="portique-oidc-"))
-    try:
-        provider = OidcProvider(workdir, live_server.url)
-        provider.start()
-        try:
-            yield provider
-        finally:
-            provider.stop()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with started_in_temporary_directory(
+        "portique-oidc-", lambda workdir: OidcProvider(workdir, live_server.url)
+    ) as provider:
+        yield provider
 
 
 @pytest.fixture

@@ -3,10 +3,15 @@ provider) share their lifecycle: each runs in a session of its own, is waited fo
 answers, and is stopped with SIGTERM, then SIGKILL to its whole group."""
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 
 def wait_until_answering(
@@ -42,3 +47,27 @@ def stop_process(process: subprocess.Popen[bytes] | None, *, timeout: float) -> 
         # Not reaped yet, so the group id is still ours and names no one else's group.
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
+
+
+class Server(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=Server)
+
+
+@contextmanager
+def started_in_temporary_directory(prefix: str, make: Callable[[Path], S]) -> Iterator[S]:
+    """The server `make` builds in a new temporary directory, started; stopped, and the
+    directory removed, when the block ends."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        server = make(workdir)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
