@@ -1,10 +1,17 @@
 """Template helpers shared by every page."""
 
+import weakref
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms import BoundField
-from django.utils.safestring import SafeString
+from django.template.base import Node, NodeList, Parser, Token
+from django.template.context import Context
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -23,3 +30,54 @@ def described_field(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+_fixed_nodes: "weakref.WeakSet[FixedNode]" = weakref.WeakSet()
+
+
+@receiver(setting_changed)
+def _forget_fixed_renderings(**kwargs: Any) -> None:
+    """A setting changed (in tests): static URLs or the institution's settings may differ now."""
+    for node in list(_fixed_nodes):
+        node.rendered.clear()
+
+
+class FixedNode(Node):
+    """What {% fixed %} encloses, rendered once for each language and value of the variables
+    it names, then given from memory."""
+
+    def __init__(self, nodelist: NodeList, variables: list[Any]) -> None:
+        self.nodelist = nodelist
+        self.variables = variables
+        self.rendered: dict[tuple[Any, ...], SafeString] = {}
+        _fixed_nodes.add(self)
+
+    def render(self, context: Context) -> str:
+        key = (
+            translation.get_language(),
+            get_urlconf(),
+            get_script_prefix(),
+            *(variable.resolve(context) for variable in self.variables),
+        )
+        try:
+            return self.rendered[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key: rendered every time
+            return self.nodelist.render(context)
+        self.rendered[key] = text = mark_safe(self.nodelist.render(context))  # noqa: S308 (the template's own output)
+        return text
+
+
+@register.tag
+def fixed(parser: Parser, token: Token) -> FixedNode:
+    """{% fixed var1 var2 %}…{% endfixed %}: a part of a page that depends only on the active
+    language, the URLs and the named variables (the settings the context processors give),
+    such as the footer. It is rendered once per process for each of their values instead of
+    on every page: Django's template language costs per node, and the chrome every page
+    repeats was a third of a page's rendering. Never around a CSRF token or anything else
+    that changes with the request."""
+    variables = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    return FixedNode(nodelist, variables)
