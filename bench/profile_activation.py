@@ -12,6 +12,8 @@ not seconds, compare from one machine to another: the profiler slows Python code
 C code, so its seconds are only read as shares.
 
     .venv/bin/python bench/profile_activation.py
+    BENCH_TOP_OF="POST mail-de-secours/" .venv/bin/python bench/profile_activation.py
+                                            # and that page's 40 costliest functions
 """
 
 import cProfile
@@ -44,6 +46,8 @@ os.environ.update(
 os.environ.pop("PORTIQUE_EMAIL_URL", None)
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20"))
+# A page's name as printed ("POST mail-de-secours/"): its costliest functions are printed too.
+TOP_OF = os.environ.get("BENCH_TOP_OF", "")
 NEW_PASSWORD = "Velo-rouge-mardi-42"  # noqa: S105 (the bench people's, not a secret)
 LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
 A = "/activation/"
@@ -284,6 +288,9 @@ def main() -> int:
         walk(profiler, client, number, profiled=True)
     print(f"profile of an activation, {PEOPLE} people, SQLite, Django's test client")
     report(profiler)
+    if TOP_OF in profiler.pages and (stats := profiler.pages[TOP_OF].stats) is not None:
+        print(f"\nthe costliest functions of {TOP_OF}, cumulative:")
+        stats.sort_stats("cumulative").print_stats(40)
     return 0
 
 
