@@ -16,8 +16,8 @@ from portique.core.audit import audit_record
 from tests.factories import DemoPerson
 from tests.support.after_activation import (
     ACTIVATED_AT,
-    ActivatePerson,
     Activated,
+    ActivatePerson,
     change_directory_consent,
     listed_person,
 )

@@ -184,3 +184,19 @@ def test_after_a_refusal_the_next_login_asks_again(
     again = logged_in_browser(activated.login)
 
     assert again.get("/compte/")["Location"] == "/compte/charte/"
+
+
+def test_login_through_the_single_sign_on_goes_to_the_new_charter_first(
+    activated: Activated, settings: Any
+) -> None:
+    settings.PORTIQUE_CHARTER_VERSION = NEW_VERSION
+    settings.PORTIQUE_CHARTER_REACCEPT = True
+    settings.PORTIQUE_AUTH = "remote_user"
+    settings.PORTIQUE_REMOTE_USER_HEADER = "X-Remote-User"
+    settings.PORTIQUE_TRUSTED_PROXIES = ["127.0.0.1"]
+    browser = Client()
+
+    landed = browser.get("/sso/retour/", headers={"X-Remote-User": activated.login}, follow=True)
+
+    assert landed.redirect_chain[-1][0] == "/compte/charte/"
+    assert f"La charte informatique a changé (version {NEW_VERSION})" in text(landed)

@@ -19,8 +19,8 @@ from tests.factories import DemoPerson
 from tests.support.after_activation import (
     ACTIVATED_AT,
     RECOVERY,
-    ActivatePerson,
     Activated,
+    ActivatePerson,
     actions_of,
     logged_in_browser,
 )
