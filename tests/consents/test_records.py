@@ -89,7 +89,8 @@ def test_account_page_change_keeps_the_earlier_record(
 def _backfill() -> None:
     migration = importlib.import_module("portique.consents.migrations.0001_initial")
     ConsentRecord.objects.all().delete()
-    migration.records_from_accounts(apps, SimpleNamespace(connection=SimpleNamespace(alias="default")))
+    editor = SimpleNamespace(connection=SimpleNamespace(alias="default"))
+    migration.records_from_accounts(apps, editor)
 
 
 def test_migration_makes_records_from_the_accounts_state(db: None) -> None:

@@ -81,7 +81,7 @@ def test_download_link_gives_the_json_file_of_the_person(
     download = started.value
 
     assert download.suggested_filename.startswith("portique-jane.doe-")
-    document = json.loads(open(download.path(), encoding="utf-8").read())
+    document = json.loads(download.path().read_text(encoding="utf-8"))
     assert document["identity"]["login"] == "jane.doe"
 
 
@@ -94,4 +94,4 @@ def test_download_link_gives_a_pdf(visitor: Visitor, activated: DemoPerson) -> N
     download = started.value
 
     assert download.suggested_filename.endswith(".pdf")
-    assert open(download.path(), "rb").read(5) == b"%PDF-"
+    assert download.path().read_bytes().startswith(b"%PDF-")

@@ -145,9 +145,7 @@ def test_json_holds_no_password_hash(jane: Activated, signed_in: Client) -> None
     assert "argon2" not in body
 
 
-def test_json_lists_the_open_sessions_this_one_marked(
-    jane: Activated, signed_in: Client
-) -> None:
+def test_json_lists_the_open_sessions_this_one_marked(jane: Activated, signed_in: Client) -> None:
     logged_in_browser(jane.login)
 
     sessions = json.loads(download(signed_in, "json").content)["sessions"]
