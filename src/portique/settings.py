@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "portique.core",
     "portique.accounts",
     "portique.passwords",
+    "portique.consents",
     "portique.mail",
     "portique.activation",
     "portique.selfservice",
@@ -313,6 +314,9 @@ PORTIQUE_CHARTER_URL: str = env.str("PORTIQUE_CHARTER_URL", default="/charte/")
 PORTIQUE_LOGO_URL: str = env.str("PORTIQUE_LOGO_URL", default="")
 PORTIQUE_BRAND_STYLESHEET_URL: str = env.str("PORTIQUE_BRAND_STYLESHEET_URL", default="")
 PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="2024-09")
+# When true, a person who accepted another charter version than PORTIQUE_CHARTER_VERSION is
+# asked to accept it at their next visit to "Compte Informatique", before anything else.
+PORTIQUE_CHARTER_REACCEPT: bool = env.bool("PORTIQUE_CHARTER_REACCEPT", default=False)
 
 # One-time links are valid until 23:59 the day they were sent (local time), and at least
 # this many minutes, so that a mail sent at 23:58 can still be used.

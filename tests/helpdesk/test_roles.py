@@ -43,6 +43,7 @@ HELPDESK_PERMISSIONS = {
     "helpdesk.restart_activation",
     "helpdesk.reissue_letter",
     "helpdesk.end_sessions",
+    "helpdesk.export_consents",
 }
 HELPDESK_MODELS = {
     "accounts.person",

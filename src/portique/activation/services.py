@@ -26,6 +26,7 @@ from portique.activation.machine import (
 )
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_answers, flow_open_for, flow_rules
+from portique.consents.services import Where, consent_record_charter, consent_record_directory
 from portique.core import clock, links, throttle
 from portique.core.audit import audit_record, audit_record_many
 from portique.core.models import OneTimeLink
@@ -276,6 +277,10 @@ def activation_accept_charter(*, flow: ActivationFlow, ip: str | None = None) ->
             ip=ip,
             charter_version=flow.charter_version,
         )
+        consent_record_charter(
+            login=flow.login, accepted=True, where=Where.ACTIVATION, ip=ip,
+            version=flow.charter_version,
+        )  # fmt: skip
     return flow
 
 
@@ -299,6 +304,7 @@ def activation_choose_directory(
             ip=ip,
             directory_consent=consent,
         )
+        consent_record_directory(login=flow.login, consent=consent, where=Where.ACTIVATION, ip=ip)
     return flow
 
 

@@ -1,8 +1,9 @@
 """The admin's login form, which puts the staff login behind the portal's throttle and
 audit trail."""
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -52,4 +53,28 @@ class AdminLoginForm(AdminAuthenticationForm):
                 raise ValidationError(self.error_messages["locked"], code="locked") from None
             raise
         services.admin_login_accept(username=username, ip=ip)
+        return cleaned
+
+
+class ConsentExportForm(forms.Form):
+    """The filters of the charter's consent export: a range of days, a version."""
+
+    since = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = forms.ChoiceField(label=_("Version de la charte"), required=False)
+
+    def __init__(self, *args: Any, versions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version_field = cast(forms.ChoiceField, self.fields["version"])
+        version_field.choices = [("", _("Toutes")), *((v, v) for v in versions)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise ValidationError(_("La date de début est après la date de fin."))
         return cleaned

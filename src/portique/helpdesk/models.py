@@ -23,6 +23,7 @@ class PersonFile(Person):
             ("reissue_letter", "Réimprimer le courrier d'identifiants"),
             ("end_sessions", "Fermer les sessions d'un compte"),
             ("view_configuration", "Voir la configuration (charte, catégories)"),
+            ("export_consents", "Exporter les acceptations de la charte (CSV)"),
         ]
 
 

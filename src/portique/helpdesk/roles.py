@@ -28,6 +28,8 @@ HELPDESK_PERMISSIONS: list[tuple[str, str]] = [
     ("helpdesk", "restart_activation"),
     ("helpdesk", "reissue_letter"),
     ("helpdesk", "end_sessions"),
+    # For a CNIL or internal audit: who accepted which charter version when.
+    ("helpdesk", "export_consents"),
 ]
 
 

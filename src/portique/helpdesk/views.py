@@ -11,7 +11,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -21,8 +27,10 @@ from django.views.decorators.http import require_POST, require_safe
 from portique.accounts.models import Person
 from portique.accounts.rules import rules_for
 from portique.activation.machine import IllegalTransition
+from portique.consents import selectors as consent_selectors
+from portique.core import clock
 from portique.core.audit import client_ip
-from portique.helpdesk import charts, health, services
+from portique.helpdesk import charts, consent_export, forms, health, services
 from portique.helpdesk.metrics import metrics_render
 from portique.helpdesk.selectors import counts, funnel, person_file
 from portique.mail.services import SendLimitReached
@@ -69,11 +77,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
 # --- The console ------------------------------------------------------------------------
 
 
-def _agent_page(permission: str) -> Callable[[Callable[..., HttpResponse]], Any]:
+def _agent_page(permission: str) -> Callable[[Callable[..., HttpResponseBase]], Any]:
     """Staff only (others are sent to the admin's login), then `permission` or 403; never
     cached, since the pages hold personal data."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Any:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Any:
         return never_cache(
             staff_member_required(permission_required(permission, raise_exception=True)(view))
         )
@@ -207,6 +215,35 @@ def configuration(request: HttpRequest) -> HttpResponse:
             (category, rules_for(category)) for category in settings.PORTIQUE_CATEGORY_RULES
         ],
     )
+
+
+@_agent_page("helpdesk.export_consents")
+def consents(request: HttpRequest) -> HttpResponse:
+    """The charter's consent records: the filters, and the CSV they select."""
+    form = forms.ConsentExportForm(
+        request.GET or None, versions=consent_selectors.charter_versions()
+    )
+    return _page(request, "helpdesk/consents.html", _("Acceptations de la charte"), form=form)
+
+
+@require_safe
+@_agent_page("helpdesk.export_consents")
+def consents_csv(request: HttpRequest) -> HttpResponseBase:
+    """The CSV of the records the filters select, streamed."""
+    form = forms.ConsentExportForm(request.GET, versions=consent_selectors.charter_versions())
+    if not form.is_valid():
+        return _page(request, "helpdesk/consents.html", _("Acceptations de la charte"), form=form)
+    lines = consent_export.consents_export(
+        actor=request.user.get_username(),
+        since=form.cleaned_data["since"],
+        until=form.cleaned_data["until"],
+        version=form.cleaned_data["version"],
+        ip=client_ip(request),
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    day = clock.now().astimezone(clock.local_zone()).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="portique-charte-{day}.csv"'
+    return response
 
 
 # --- An agent's own password ------------------------------------------------------------

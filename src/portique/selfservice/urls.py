@@ -17,6 +17,9 @@ urlpatterns = [
     path("compte/sessions/fermer/", views.end_session, name="end_session"),
     path("compte/sessions/fermer-les-autres/", views.end_other_sessions, name="end_other_sessions"),
     path("compte/charte/", views.charter, name="charter"),
+    path("compte/charte/refuser/", logout_chosen(views.charter_refuse), name="charter_refuse"),
+    path("compte/mes-donnees.json", views.data_json, name="data_json"),
+    path("compte/mes-donnees.pdf", views.data_pdf_view, name="data_pdf"),
     path("compte/lien/", views.link_confirm, name="link_confirm"),
     path("compte/lien/<str:token>/", views.link_landing, name="link"),
 ]

@@ -12,24 +12,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portique.accounts.rules import rules_for
 from portique.accounts.stores import get_account_store
 from portique.accounts.stores.base import AccountRecord
-from portique.core import links
+from portique.core import clock, links
 from portique.core import views as core_views
 from portique.core.audit import client_ip
 from portique.core.views import link_error_page
 from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
+from portique.selfservice import data_pdf, selectors, services
 from portique.selfservice import forms as account_forms
-from portique.selfservice import selectors, services
-from portique.selfservice.flows import changes, sessions
+from portique.selfservice.flows import changes, personal_data, sessions
 from portique.selfservice.flows import login as login_flow
 
 SESSION_ACCOUNT = "account_login"
@@ -43,6 +44,9 @@ SEEN_EVERY_SECONDS = 300
 WRONG_PASSWORD = gettext_lazy("Mot de passe actuel incorrect.")
 
 View = Callable[..., HttpResponse]
+# What a person who has not accepted the new charter may still open: the charter itself, its
+# refusal, and their own data, which the GDPR gives them whatever they think of the charter.
+CHARTER_FREE_PAGES = frozenset({"charter", "charter_refuse", "data_json", "data_pdf"})
 
 
 def _account(request: HttpRequest) -> AccountRecord | None:
@@ -62,13 +66,32 @@ def account_required(view: View) -> View:
         if account is None:
             request.session.pop(SESSION_ACCOUNT, None)
             return redirect("home")
-        on_charter_page = request.resolver_match and request.resolver_match.url_name == "charter"
-        if changes.account_charter_outdated(account) and not on_charter_page:
-            return redirect("selfservice:charter")
+        url_name = request.resolver_match.url_name if request.resolver_match else ""
+        if changes.account_charter_outdated(account) and url_name not in CHARTER_FREE_PAGES:
+            return _to_charter(request)
         _seen(request)
         return view(request, account, *args, **kwargs)
 
     return wrapper
+
+
+def _to_charter(request: HttpRequest) -> HttpResponse:
+    """The new charter first; then, after its acceptance, the page the person asked for (a
+    form posted meanwhile cannot be replayed: they go back to their account)."""
+    target = reverse("selfservice:charter")
+    if request.method == "GET" and request.path != reverse("selfservice:account"):
+        target += "?" + urlencode({"next": request.get_full_path()})
+    return redirect(target)
+
+
+def _next_page(request: HttpRequest) -> str:
+    """Where to go after the charter: the `next` it was given, if it is one of ours."""
+    wanted = request.POST.get("next") or request.GET.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("selfservice:account")
 
 
 def _seen(request: HttpRequest) -> None:
@@ -340,12 +363,73 @@ def charter(request: HttpRequest, account: AccountRecord) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes.account_accept_charter(login=account.login, ip=client_ip(request))
         messages.success(request, _("Merci : votre acceptation de la charte est enregistrée."))
-        return redirect("selfservice:account")
+        return redirect(_next_page(request))
     return render(
         request,
         "selfservice/charter.html",
-        {"form": form, "account": account, "charter_version": settings.PORTIQUE_CHARTER_VERSION},
+        {
+            "form": form,
+            "account": account,
+            "charter_version": settings.PORTIQUE_CHARTER_VERSION,
+            "next": _next_page(request),
+        },
     )
+
+
+@require_POST
+@account_required
+def charter_refuse(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """« Refuser et me déconnecter »: the refusal is recorded and the person logged out;
+    "Compte Informatique" stays closed to them until they accept the charter."""
+    changes.account_refuse_charter(login=account.login, ip=client_ip(request))
+    sessions.account_logout(
+        login=account.login, session_key=request.session.session_key or "", ip=client_ip(request)
+    )
+    request.session.flush()
+    messages.info(
+        request,
+        _(
+            "Vous avez refusé la nouvelle charte informatique : vous êtes déconnecté. Votre "
+            "compte informatique reste inaccessible ici tant que vous ne l'avez pas acceptée."
+        ),
+    )
+    return redirect("home")
+
+
+def _download(request: HttpRequest, account: AccountRecord, file_format: str) -> HttpResponse:
+    document = personal_data.personal_data_export(
+        login=account.login,
+        file_format=file_format,
+        session_key=request.session.session_key or "",
+        ip=client_ip(request),
+    )
+    if file_format == "pdf":
+        body, content_type = data_pdf.personal_data_pdf(document), "application/pdf"
+    else:
+        body, content_type = (
+            personal_data.personal_data_json(document),
+            "application/json; charset=utf-8",
+        )
+    response = HttpResponse(body, content_type=content_type)
+    day = clock.now().astimezone(clock.local_zone()).date().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="portique-{account.login}-{day}.{file_format}"'
+    )
+    return response
+
+
+@require_safe
+@account_required
+def data_json(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """« Télécharger mes données », the JSON file (GDPR article 20: a portable format)."""
+    return _download(request, account, "json")
+
+
+@require_safe
+@account_required
+def data_pdf_view(request: HttpRequest, account: AccountRecord) -> HttpResponse:
+    """« Télécharger mes données », the PDF to read (GDPR article 15)."""
+    return _download(request, account, "pdf")
 
 
 @never_cache

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from portique.accounts.rules import rules_for
 from portique.accounts.stores.base import AccountRecord, AccountStore, ProfileChanges
+from portique.consents.services import Where, consent_record_charter, consent_record_directory
 from portique.core import clock, links
 from portique.core.audit import audit_record
 from portique.core.models import OneTimeLink
@@ -187,6 +188,7 @@ def account_set_directory_consent(
             actor=login, subject=login, action="directory_consent_changed", ip=ip,
             directory_consent=consent,
         )  # fmt: skip
+        consent_record_directory(login=login, consent=consent, where=Where.SELFSERVICE, ip=ip)
         _notify(account, change="directory", directory_consent=consent)
     return ChangeOutcome(applied=True)
 
@@ -194,7 +196,8 @@ def account_set_directory_consent(
 def account_accept_charter(
     *, login: str, ip: str | None = None, store: AccountStore | None = None
 ) -> None:
-    """Record the acceptance of the current charter version."""
+    """Record the acceptance of the current charter version: on the account, and as a
+    consent record."""
     store = account_store(store)
     activated_account(login, store)
     version = settings.PORTIQUE_CHARTER_VERSION
@@ -205,11 +208,35 @@ def account_accept_charter(
         audit_record(
             actor=login, subject=login, action="charter_accepted", ip=ip, charter_version=version
         )
+        consent_record_charter(
+            login=login, accepted=True, where=Where.REACCEPTANCE, ip=ip, version=version
+        )
+
+
+def account_refuse_charter(
+    *, login: str, ip: str | None = None, store: AccountStore | None = None
+) -> None:
+    """Record that the person refused the current charter version; the account keeps the
+    version it accepted before, so that "Compte Informatique" stays closed to them."""
+    store = account_store(store)
+    activated_account(login, store)
+    version = settings.PORTIQUE_CHARTER_VERSION
+    with transaction.atomic():
+        audit_record(
+            actor=login, subject=login, action="charter_refused", ip=ip, charter_version=version
+        )
+        consent_record_charter(
+            login=login, accepted=False, where=Where.REACCEPTANCE, ip=ip, version=version
+        )
 
 
 def account_charter_outdated(account: AccountRecord) -> bool:
-    """Tell whether the person accepted another charter version than the current one."""
-    return account.charter_version != settings.PORTIQUE_CHARTER_VERSION
+    """Tell whether the person must accept the current charter before going on: when
+    PORTIQUE_CHARTER_REACCEPT asks for it and they accepted another version."""
+    return (
+        settings.PORTIQUE_CHARTER_REACCEPT
+        and account.charter_version != settings.PORTIQUE_CHARTER_VERSION
+    )
 
 
 ACCOUNT_LINK_PURPOSES = (Purpose.RECOVERY_EMAIL_CHANGE, Purpose.FORWARDING_CHANGE)
