@@ -316,7 +316,7 @@ PORTIQUE_BRAND_STYLESHEET_URL: str = env.str("PORTIQUE_BRAND_STYLESHEET_URL", de
 PORTIQUE_CHARTER_VERSION: str = env.str("PORTIQUE_CHARTER_VERSION", default="2024-09")
 # When true, a person who accepted another charter version than PORTIQUE_CHARTER_VERSION is
 # asked to accept it at their next visit to "Compte Informatique", before anything else.
-PORTIQUE_CHARTER_REACCEPT: bool = env.bool("PORTIQUE_CHARTER_REACCEPT", default=False)
+PORTIQUE_CHARTER_REACCEPT: bool = env.bool("PORTIQUE_CHARTER_REACCEPT", default=True)
 
 # One-time links are valid until 23:59 the day they were sent (local time), and at least
 # this many minutes, so that a mail sent at 23:58 can still be used.

@@ -115,10 +115,18 @@ def test_person_with_the_current_version_is_not_asked_again(signed_in: Client) -
     assert signed_in.get("/compte/").status_code == 200
 
 
-def test_new_version_is_not_asked_for_without_the_setting(
+def test_new_version_is_asked_for_by_default(activated: Activated, settings: Any) -> None:
+    settings.PORTIQUE_CHARTER_VERSION = NEW_VERSION
+    browser = logged_in_browser(activated.login)
+
+    assert browser.get("/compte/")["Location"] == "/compte/charte/"
+
+
+def test_new_version_is_not_asked_for_when_the_setting_is_off(
     activated: Activated, settings: Any
 ) -> None:
     settings.PORTIQUE_CHARTER_VERSION = NEW_VERSION
+    settings.PORTIQUE_CHARTER_REACCEPT = False
     browser = logged_in_browser(activated.login)
 
     assert browser.get("/compte/").status_code == 200
