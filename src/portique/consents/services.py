@@ -31,9 +31,13 @@ def consent_record_charter(
 ) -> ConsentRecord:
     """Record the acceptance or refusal of the charter, of the current version unless told."""
     return consent_record(
-        login=login, kind=Kind.CHARTER, version=version or settings.PORTIQUE_CHARTER_VERSION,
-        accepted=accepted, where=where, ip=ip,
-    )  # fmt: skip
+        login=login,
+        kind=Kind.CHARTER,
+        version=version or settings.PORTIQUE_CHARTER_VERSION,
+        accepted=accepted,
+        where=where,
+        ip=ip,
+    )
 
 
 def consent_record_directory(
@@ -42,6 +46,10 @@ def consent_record_directory(
     """Record the person's choice to appear in the public directory, or not, under the
     current directory notice."""
     return consent_record(
-        login=login, kind=Kind.DIRECTORY, version=DIRECTORY_NOTICE_VERSION, accepted=consent,
-        where=where, ip=ip,
-    )  # fmt: skip
+        login=login,
+        kind=Kind.DIRECTORY,
+        version=DIRECTORY_NOTICE_VERSION,
+        accepted=consent,
+        where=where,
+        ip=ip,
+    )
