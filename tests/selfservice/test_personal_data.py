@@ -176,6 +176,16 @@ def test_pdf_is_a_pdf_attachment_with_the_login_in_its_text(
     assert RECOVERY in printed
 
 
+def test_pdf_tells_each_consent_in_words(jane: Activated, signed_in: Client) -> None:
+    response = download(signed_in, "pdf")
+
+    printed = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "accepté (activation du compte" in printed
+    assert "accepted (" not in printed
+
+
 def test_downloads_need_a_login(client: Client) -> None:
     response = client.get("/compte/mes-donnees.json")
 

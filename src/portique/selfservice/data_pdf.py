@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from portique.consents.models import ConsentRecord
 from portique.onboarding.letters import printable
 
 _ENCODING = "windows-1252"
@@ -110,8 +111,9 @@ def personal_data_pdf(document: dict[str, Any]) -> bytes:
     for kind, label in (("charter", _("Charte informatique")), ("directory", _("Annuaire"))):
         for record in consents[kind]["history"]:
             doc.line(
-                f"{_when(record['at'])} - {label} {record['version']} : {record['choice']}"
-                f" ({record['where']}, {_value(record['ip'])})"
+                f"{_when(record['at'])} - {label} {record['version']} : "
+                f"{ConsentRecord.Choice(record['choice']).label}"
+                f" ({ConsentRecord.Where(record['where']).label}, {_value(record['ip'])})"
             )
 
     doc.heading(_("Sessions ouvertes"))
