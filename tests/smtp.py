@@ -217,6 +217,11 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp_settings(settings: Any, smtp_server: SmtpServer) -> SmtpServer:
     """Send Django's mails to `smtp_server`, the way PORTIQUE_EMAIL_URL=smtp://... does."""
+    return send_mails_to(smtp_server, settings)
+
+
+def send_mails_to(smtp_server: SmtpServer, settings: Any) -> SmtpServer:
+    """Aim Django's SMTP backend at `smtp_server` (from now on, in the middle of a test)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = smtp_server.host
     settings.EMAIL_PORT = smtp_server.port

@@ -56,8 +56,9 @@ class ProvisionalPasswordForm(forms.Form):
 
 
 class _AddressPairForm(forms.Form):
-    """Two fields that must hold the same address. A domain that looks like a misspelt
-    common provider is pointed out once; sending the same address again goes through."""
+    """Two fields that must hold the same address (one, without `confirmation_field`). A
+    domain that looks like a misspelt common provider is pointed out once; sending the same
+    address again goes through."""
 
     address_field = ""
     confirmation_field = ""
@@ -110,6 +111,20 @@ class RecoveryEmailForm(_AddressPairForm):
     address_field = "recovery_email"
     confirmation_field = "recovery_email_confirmation"
     mismatch_message = _("Les deux adresses mail de secours ne sont pas identiques.")
+
+    def clean_recovery_email(self) -> str:
+        return _outside_institution(self.cleaned_data["recovery_email"])
+
+
+class RecoveryEmailCorrectionForm(_AddressPairForm):
+    """Step 4, once the mail server refused the address: the corrected address, judged as
+    at step 3 (the pre-filled address is the refused one, to correct in place)."""
+
+    recovery_email = forms.EmailField(
+        label=_("Adresse mail de secours corrigée"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_field = "recovery_email"
 
     def clean_recovery_email(self) -> str:
         return _outside_institution(self.cleaned_data["recovery_email"])
@@ -194,6 +209,20 @@ class ForwardingForm(_AddressPairForm):
                         ),
                     )
         return cleaned
+
+
+class ForwardingCorrectionForm(_AddressPairForm):
+    """Step 8, once the mail server refused the redirection address: the corrected address,
+    judged as at step 7."""
+
+    forwarding_address = forms.EmailField(
+        label=_("Adresse de redirection corrigée"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_field = "forwarding_address"
+
+    def clean_forwarding_address(self) -> str:
+        return _outside_institution(self.cleaned_data["forwarding_address"])
 
 
 class NewPasswordForm(forms.Form):
