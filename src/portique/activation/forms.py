@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portique.accounts.rules import CategoryRules
-from portique.mail import typos
+from portique.mail import domains, typos
 from portique.passwords.validators import PasswordSubject
 
 if TYPE_CHECKING:
@@ -74,7 +74,26 @@ class _AddressPairForm(forms.Form):
             self.add_error(self.confirmation_field, self.mismatch_message)
         elif first and not self.errors:
             self._point_out_typo(first)
+            if not self.errors:
+                self._refuse_domain_without_mail(first)
         return cleaned
+
+    def _refuse_domain_without_mail(self, address: str) -> None:
+        # After the typo check: "gmial.com" is better pointed out as "gmail.com ?" than
+        # refused. Before any mail is queued: it would only bounce.
+        domain = address.rsplit("@", 1)[-1]
+        if not domains.domain_receives_mail(domain):
+            self.add_error(
+                self.address_field,
+                forms.ValidationError(
+                    _(
+                        "Le domaine %(domain)s ne reçoit pas de mail : il n'existe pas ou n'a "
+                        "pas de serveur de messagerie. Vérifiez l'adresse saisie."
+                    ),
+                    code="domain_without_mail",
+                    params={"domain": domain},
+                ),
+            )
 
     def _point_out_typo(self, address: str) -> None:
         suggestion = typos.suggest(address)
@@ -188,6 +207,11 @@ class ForwardingForm(_AddressPairForm):
     def clean_forwarding_address(self) -> str:
         address: str = self.cleaned_data.get("forwarding_address", "")
         return _outside_institution(address) if address else address
+
+    def _refuse_domain_without_mail(self, address: str) -> None:
+        # The pre-filled address of someone who redirects nothing is no answer: no DNS.
+        if self.rules.wants_forwarding(bool(self.cleaned_data.get("wants_forwarding"))):
+            super()._refuse_domain_without_mail(address)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
