@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from portique.activation import forms as step_forms
 from portique.activation import services
-from portique.activation.mail_fate import fate_json, fate_text
 from portique.activation.machine import (
     STEP_NUMBERED,
     STEPS,
@@ -29,6 +28,7 @@ from portique.activation.machine import (
     Step,
     revisions_allowed,
 )
+from portique.activation.mail_fate import fate_json, fate_text
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_get, flow_progress, flow_rules
 from portique.core import links
