@@ -118,6 +118,33 @@ def test_step_4_says_the_mailbox_does_not_exist_when_the_server_refuses_it_at_rc
     assert "Réponse du serveur : 550 5.1.1 <nobody@example.com>: user unknown" in text(page)
 
 
+def test_step_4_says_the_server_refused_the_address_for_another_reason(
+    staff: DemoPerson, walker_for: Any, settings: Any, server: SmtpServer
+) -> None:
+    server.refuse_address("full@example.com", "552 5.2.2 mailbox full")
+    walker = walker_for(staff)
+    at_step_4(walker, settings, server, "full@example.com")
+    run_worker()
+    page = walker.client.get(STEP_4)
+    assert (
+        "Le serveur de messagerie a refusé le mail pour l'adresse full@example.com. "
+        "Corrigez l'adresse ci-dessous. Réponse du serveur : 552 5.2.2 mailbox full"
+    ) in text(page)
+    assert correction_shown(page)
+
+
+def test_step_4_says_the_mail_could_not_be_handed_over_when_it_failed(
+    staff: DemoPerson, walker_for: Any, settings: Any, server: SmtpServer
+) -> None:
+    server.refuse_next("554 5.7.1 message rejected")
+    walker = walker_for(staff)
+    at_step_4(walker, settings, server, GOOD)
+    run_worker()
+    page = walker.client.get(STEP_4)
+    assert "Le mail n'a pas pu être remis au serveur de messagerie." in text(page)
+    assert not correction_shown(page)
+
+
 def test_step_4_offers_the_refused_address_to_correct_in_place(
     staff: DemoPerson, walker_for: Any, settings: Any, server: SmtpServer
 ) -> None:
