@@ -693,6 +693,8 @@ def run_backend(backend: str) -> int:
         "PORTIQUE_SSL_REDIRECT": "false",
         "PORTIQUE_EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
         "PORTIQUE_LOG_LEVEL": "WARNING",
+        # The bench people's addresses are made up: the portal alone is measured, not DNS.
+        "PORTIQUE_EMAIL_DNS_CHECK": "false",
     }
     if backend == "sqlite":
         environment["PORTIQUE_DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"

@@ -17,6 +17,11 @@ os.environ["PORTIQUE_VAR_DIR"] = tempfile.mkdtemp(prefix="portique-tests-")
 os.environ.setdefault("PORTIQUE_BASE_URL", "https://portail.example.org")
 os.environ.setdefault("PORTIQUE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.pop("PORTIQUE_EMAIL_URL", None)
+# No test asks the real DNS about the addresses it types: those of the domain check turn it
+# on against their own DNS server (tests/dns_server.py). Forced, whatever the shell says;
+# the portals the tests start in other processes get it from test_cli.portique_env.
+os.environ["PORTIQUE_EMAIL_DNS_CHECK"] = "false"
+os.environ.pop("PORTIQUE_DNS_NAMESERVERS", None)
 # The test client speaks plain http; the redirect to https has its own test.
 os.environ.setdefault("PORTIQUE_SSL_REDIRECT", "false")
 os.environ["PORTIQUE_DATABASE_URL"] = os.environ.get("PORTIQUE_TEST_DATABASE_URL") or (

@@ -66,12 +66,22 @@ class _Refusal:
 
 
 class RecordingHandler:
-    """Accept and record every message, unless told to refuse the next ones."""
+    """Accept and record every message, unless told to refuse the next ones, or every one
+    to some addresses (`refused_addresses`: address → answer at RCPT TO)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refused_addresses: dict[str, str] | None = None) -> None:
         self.received: list[ReceivedMail] = []
         self._refusals: deque[_Refusal] = deque()
+        self._refused_addresses = {
+            address.lower(): answer for address, answer in (refused_addresses or {}).items()
+        }
         self._changed = threading.Condition()
+
+    def refuse_address(self, address: str, answer: str = "550 5.1.1 no such user") -> None:
+        """Answer `answer` at RCPT TO to every message for `address`, as a server does for
+        a mailbox that does not exist."""
+        with self._changed:
+            self._refused_addresses[address.lower()] = answer
 
     def refuse_next(self, answer: str, *, count: int = 1, stage: Stage = "DATA") -> None:
         """Answer `answer` (e.g. "451 4.3.0 try later") to the next `count` messages, at
@@ -98,7 +108,9 @@ class RecordingHandler:
         rcpt_options: list[str],
     ) -> str:
         # Every message here has one recipient: refusing it refuses the message.
-        refused = self._refusal_for("RCPT")
+        with self._changed:
+            refused = self._refused_addresses.get(address.lower())
+        refused = refused or self._refusal_for("RCPT")
         if refused:
             return refused
         envelope.rcpt_tos.append(address)
@@ -163,6 +175,9 @@ class SmtpServer:
     def refuse_next(self, answer: str, *, count: int = 1, stage: Stage = "DATA") -> None:
         self.handler.refuse_next(answer, count=count, stage=stage)
 
+    def refuse_address(self, address: str, answer: str = "550 5.1.1 no such user") -> None:
+        self.handler.refuse_address(address, answer)
+
     def received_by(self, address: str) -> list[ReceivedMail]:
         return [mail for mail in self.handler.received if address in mail.rcpt_tos]
 
@@ -202,6 +217,11 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp_settings(settings: Any, smtp_server: SmtpServer) -> SmtpServer:
     """Send Django's mails to `smtp_server`, the way PORTIQUE_EMAIL_URL=smtp://... does."""
+    return send_mails_to(smtp_server, settings)
+
+
+def send_mails_to(smtp_server: SmtpServer, settings: Any) -> SmtpServer:
+    """Aim Django's SMTP backend at `smtp_server` (from now on, in the middle of a test)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = smtp_server.host
     settings.EMAIL_PORT = smtp_server.port

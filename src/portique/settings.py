@@ -289,6 +289,12 @@ PORTIQUE_MAIL_RETRY_HOURS: int = env.int("PORTIQUE_MAIL_RETRY_HOURS", default=24
 PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS: int = env.int(
     "PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS", default=60
 )
+# Recovery and redirection addresses whose domain DNS says has no MX and no A/AAAA record
+# are refused before any mail is queued (mail/domains.py); no answer in time lets them through.
+PORTIQUE_EMAIL_DNS_CHECK: bool = env.bool("PORTIQUE_EMAIL_DNS_CHECK", default=True)
+PORTIQUE_EMAIL_DNS_TIMEOUT: float = env.float("PORTIQUE_EMAIL_DNS_TIMEOUT", default=2.0)
+# The resolvers asked, as ip or ip:port ([ipv6]:port); the system's (resolv.conf) when empty.
+PORTIQUE_DNS_NAMESERVERS: list[str] = env.list("PORTIQUE_DNS_NAMESERVERS", default=[])
 # Mails with a link ("Envoyer à nouveau le mail") per hour, per account and per address.
 PORTIQUE_MAIL_RESEND_LIMIT: int = env.int("PORTIQUE_MAIL_RESEND_LIMIT", default=5)
 PORTIQUE_MAIL_RESEND_WINDOW_MINUTES: int = env.int(

@@ -193,7 +193,7 @@ def test_agent_finds_a_stuck_person_sees_why_resends_and_the_operator_sees_the_f
     assert page.redirect_chain[-1][0] == page_of(staff)
     assert "Étape 4 : Confirmation de l'adresse de secours" in seen
     assert "awaiting_recovery_email_confirmation" in seen
-    assert f"Dernier mail, à {RECOVERY} : échec — SMTPRecipientsRefused" in seen
+    assert f"Dernier mail, à {RECOVERY} : refusé par le serveur — SMTPRecipientsRefused" in seen
     assert "550" in seen and "Mailbox unavailable" in seen
 
     # The person has fixed their mailbox: the agent sends the mail again.

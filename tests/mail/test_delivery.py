@@ -268,14 +268,80 @@ def test_mail_refused_with_550_after_data_fails_with_the_error(
 
 @pytest.mark.smtp
 @pytest.mark.django_db(transaction=True)
-def test_mail_refused_with_550_at_rcpt_fails_with_the_error(smtp_settings: SmtpServer) -> None:
+def test_mail_refused_with_550_after_data_keeps_the_servers_code_and_text(
+    smtp_settings: SmtpServer,
+) -> None:
+    smtp_settings.refuse_next("554 5.7.1 message rejected")
+    mail = queue_recovery_mail()
+    run_worker()
+    mail = reload(mail)
+    assert (mail.status, mail.smtp_code, mail.smtp_answer) == (
+        "failed",
+        554,
+        "5.7.1 message rejected",
+    )
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_mail_refused_with_550_at_rcpt_is_refused_with_the_error(
+    smtp_settings: SmtpServer,
+) -> None:
     # Where real servers refuse an unknown user: smtplib raises SMTPRecipientsRefused.
     smtp_settings.refuse_next("550 5.1.1 no such user", stage="RCPT")
     mail = queue_recovery_mail()
     run_worker()
     mail = reload(mail)
-    assert (mail.status, mail.attempts) == ("failed", 1)
+    assert (mail.status, mail.attempts) == ("refused", 1)
     assert "550" in mail.last_error
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_mail_refused_at_rcpt_keeps_the_servers_code_and_text(
+    smtp_settings: SmtpServer,
+) -> None:
+    smtp_settings.refuse_address(RECIPIENT, "550 5.1.1 <perso@example.com>: no such user")
+    mail = queue_recovery_mail()
+    run_worker()
+    mail = reload(mail)
+    assert (mail.smtp_code, mail.smtp_answer) == (550, "5.1.1 <perso@example.com>: no such user")
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_mail_refused_at_rcpt_forgets_its_link(smtp_settings: SmtpServer) -> None:
+    smtp_settings.refuse_address(RECIPIENT)
+    mail = queue_recovery_mail()
+    run_worker()
+    mail = reload(mail)
+    assert (mail.body_text, mail.body_html) == ("", "")
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_server_refusing_one_address_still_takes_the_others(smtp_settings: SmtpServer) -> None:
+    smtp_settings.refuse_address("nobody@example.com")
+    refused = queue_recovery_mail("nobody@example.com")
+    delivered = queue_recovery_mail()
+    run_worker()
+    assert (reload(refused).status, reload(delivered).status) == ("refused", "sent")
+    assert [mail.rcpt_tos for mail in smtp_settings.received] == [[RECIPIENT]]
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_mail_refused_with_451_then_sent_forgets_the_servers_answer(
+    smtp_settings: SmtpServer,
+) -> None:
+    smtp_settings.refuse_next("451 4.7.1 greylisted, try later", stage="RCPT")
+    mail = queue_recovery_mail()
+    run_worker()
+    assert reload(mail).smtp_code == 451
+    with travel_past_retry():
+        run_worker()
+    mail = reload(mail)
+    assert (mail.status, mail.smtp_code, mail.smtp_answer) == ("sent", None, "")
 
 
 @pytest.mark.smtp

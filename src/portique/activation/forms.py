@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portique.accounts.rules import CategoryRules
-from portique.mail import typos
+from portique.mail import domains, typos
 from portique.passwords.validators import PasswordSubject
 
 if TYPE_CHECKING:
@@ -56,8 +56,9 @@ class ProvisionalPasswordForm(forms.Form):
 
 
 class _AddressPairForm(forms.Form):
-    """Two fields that must hold the same address. A domain that looks like a misspelt
-    common provider is pointed out once; sending the same address again goes through."""
+    """Two fields that must hold the same address (one, without `confirmation_field`). A
+    domain that looks like a misspelt common provider is pointed out once; sending the same
+    address again goes through."""
 
     address_field = ""
     confirmation_field = ""
@@ -73,7 +74,26 @@ class _AddressPairForm(forms.Form):
             self.add_error(self.confirmation_field, self.mismatch_message)
         elif first and not self.errors:
             self._point_out_typo(first)
+            if not self.errors:
+                self._refuse_domain_without_mail(first)
         return cleaned
+
+    def _refuse_domain_without_mail(self, address: str) -> None:
+        # After the typo check: "gmial.com" is better pointed out as "gmail.com ?" than
+        # refused. Before any mail is queued: it would only bounce.
+        domain = address.rsplit("@", 1)[-1]
+        if not domains.domain_receives_mail(domain):
+            self.add_error(
+                self.address_field,
+                forms.ValidationError(
+                    _(
+                        "Le domaine %(domain)s ne reçoit pas de mail : il n'existe pas ou n'a "
+                        "pas de serveur de messagerie. Vérifiez l'adresse saisie."
+                    ),
+                    code="domain_without_mail",
+                    params={"domain": domain},
+                ),
+            )
 
     def _point_out_typo(self, address: str) -> None:
         suggestion = typos.suggest(address)
@@ -110,6 +130,20 @@ class RecoveryEmailForm(_AddressPairForm):
     address_field = "recovery_email"
     confirmation_field = "recovery_email_confirmation"
     mismatch_message = _("Les deux adresses mail de secours ne sont pas identiques.")
+
+    def clean_recovery_email(self) -> str:
+        return _outside_institution(self.cleaned_data["recovery_email"])
+
+
+class RecoveryEmailCorrectionForm(_AddressPairForm):
+    """Step 4, once the mail server refused the address: the corrected address, judged as
+    at step 3 (the pre-filled address is the refused one, to correct in place)."""
+
+    recovery_email = forms.EmailField(
+        label=_("Adresse mail de secours corrigée"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_field = "recovery_email"
 
     def clean_recovery_email(self) -> str:
         return _outside_institution(self.cleaned_data["recovery_email"])
@@ -174,6 +208,11 @@ class ForwardingForm(_AddressPairForm):
         address: str = self.cleaned_data.get("forwarding_address", "")
         return _outside_institution(address) if address else address
 
+    def _refuse_domain_without_mail(self, address: str) -> None:
+        # The pre-filled address of someone who redirects nothing is no answer: no DNS.
+        if self.rules.wants_forwarding(bool(self.cleaned_data.get("wants_forwarding"))):
+            super()._refuse_domain_without_mail(address)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         wants = self.rules.wants_forwarding(bool(cleaned.get("wants_forwarding")))
@@ -194,6 +233,20 @@ class ForwardingForm(_AddressPairForm):
                         ),
                     )
         return cleaned
+
+
+class ForwardingCorrectionForm(_AddressPairForm):
+    """Step 8, once the mail server refused the redirection address: the corrected address,
+    judged as at step 7."""
+
+    forwarding_address = forms.EmailField(
+        label=_("Adresse de redirection corrigée"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_field = "forwarding_address"
+
+    def clean_forwarding_address(self) -> str:
+        return _outside_institution(self.cleaned_data["forwarding_address"])
 
 
 class NewPasswordForm(forms.Form):

@@ -257,6 +257,8 @@ class Step:
     label: "StrOrPromise"
     # The purpose (core.models.OneTimeLink.Purpose) of the mailed link the step waits on.
     pending_link: str | None = None
+    # The outbox kind of the mail carrying that link, whose fate the step's page shows.
+    pending_mail: str | None = None
     # The key, in the helpdesk's funnel, of the furthest stage a person at this step reached.
     funnel_stage: str | None = None
     # The audit action that records the step done, to date it when the flow has no field.
@@ -282,6 +284,7 @@ STEPS: dict[State, Step] = {
     S.AWAITING_RECOVERY_EMAIL_CONFIRMATION: Step(
         N.RECOVERY_EMAIL_SENT, "activation:recovery_email_sent",
         _("Confirmation de l'adresse de secours"), pending_link="recovery_email",
+        pending_mail="recovery_email",
         funnel_stage="recovery_email_given", done_action="recovery_email_confirmed",
     ),
     S.AWAITING_CHARTER_ACCEPTANCE: Step(
@@ -298,7 +301,8 @@ STEPS: dict[State, Step] = {
     ),
     S.AWAITING_FORWARDING_CONFIRMATION: Step(
         N.FORWARDING_SENT, "activation:forwarding_sent", _("Confirmation de la redirection"),
-        pending_link="forwarding_address", funnel_stage="directory_chosen",
+        pending_link="forwarding_address", pending_mail="forwarding_address",
+        funnel_stage="directory_chosen",
         done_action="forwarding_address_confirmed",
     ),
     S.AWAITING_NEW_PASSWORD: Step(

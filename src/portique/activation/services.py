@@ -227,6 +227,57 @@ def activation_resend_recovery_email_link(
     )  # fmt: skip
 
 
+def _correction_opened(flow: ActivationFlow, *, purpose: str, event: Event) -> str:
+    """Check the flow waits on the mail of `purpose`, reopen the address as its « Modifier »
+    does, and return the address the mail went to."""
+    if STEPS[flow.current_state].pending_link != purpose:
+        raise ActivationError(f"flow {flow.pk} waits on no {purpose} mail")
+    previous = flow.recovery_email if purpose == Purpose.RECOVERY_EMAIL else flow.forwarding_address
+    _move(flow, _next(flow, event))
+    return previous
+
+
+def activation_correct_recovery_email(
+    *, flow: ActivationFlow, recovery_email: str, ip: str | None = None
+) -> ActivationFlow:
+    """At step 4, replace the address the mail went to (its server refused it) and mail the
+    new one a link: « Modifier » then step 3, in one transaction, through the same moves."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        previous = _correction_opened(
+            flow, purpose=Purpose.RECOVERY_EMAIL, event=Event.REVISE_RECOVERY_EMAIL
+        )
+        audit_record(
+            actor=flow.login, subject=flow.login, action="recovery_email_corrected", ip=ip,
+            previous=previous, recovery_email=recovery_email.strip(),
+        )  # fmt: skip
+        return activation_give_recovery_email(flow=flow, recovery_email=recovery_email, ip=ip)
+
+
+def activation_correct_forwarding_address(
+    *, flow: ActivationFlow, forwarding_address: str, ip: str | None = None
+) -> ActivationFlow:
+    """At step 8, replace the redirection address the mail went to (its server refused it):
+    « Modifier » then step 7 with the same copy choice, in one transaction; the machine
+    chooses again (a link to the new address, or none if it is the verified recovery one)."""
+    with transaction.atomic():
+        flow = _lock(flow)
+        previous = _correction_opened(
+            flow, purpose=Purpose.FORWARDING_ADDRESS, event=Event.REVISE_FORWARDING
+        )
+        audit_record(
+            actor=flow.login, subject=flow.login, action="forwarding_address_corrected", ip=ip,
+            previous=previous, forwarding_address=forwarding_address.strip(),
+        )  # fmt: skip
+        return activation_choose_forwarding(
+            flow=flow,
+            wants_forwarding=True,
+            forwarding_address=forwarding_address,
+            keep_copy=flow.keep_copy,
+            ip=ip,
+        )
+
+
 def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFlow:
     """Use a mailed link: confirm the address it was sent to and return the flow it belongs
     to, in whatever browser opened it. Raises links.LinkError when it cannot be used."""

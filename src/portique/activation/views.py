@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -28,11 +28,13 @@ from portique.activation.machine import (
     Step,
     revisions_allowed,
 )
+from portique.activation.mail_fate import fate_json, fate_text
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_get, flow_progress, flow_rules
 from portique.core import links
 from portique.core import views as core_views
 from portique.core.audit import client_ip
+from portique.mail.selectors import MailFate, mail_fate
 from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
@@ -237,21 +239,99 @@ class RecoveryEmailView(StepView):
         )
 
 
-class RecoveryEmailSentView(StepView):
-    state = State.AWAITING_RECOVERY_EMAIL_CONFIRMATION
-    template_name = "recovery_email_sent.html"
+class _MailSentView(StepView):
+    """Steps 4 and 8: the mail sent, what became of it, a new mail on request, and the
+    address to correct once its server refused it (the form is on the page from the start,
+    hidden until then, so that mailfate.js can show it without a reload)."""
+
+    correction_form_class: ClassVar[type[forms.Form]]
+    address_field: ClassVar[str]
+    fate_url_name: ClassVar[str]
+    correct_url_name: ClassVar[str]
+
+    def fate(self) -> MailFate | None:
+        return mail_fate(flow_id=self.flow.pk, kind=STEPS[self.state].pending_mail or "")
 
     def get_context(self) -> dict[str, Any]:
-        return {"link": links.link_pending(subject=self.flow.login, purpose=self.pending_link)}
+        fate = self.fate()
+        return {
+            "link": links.link_pending(subject=self.flow.login, purpose=self.pending_link),
+            "fate": fate,
+            "fate_text": fate_text(fate),
+            "fate_url": reverse(self.fate_url_name),
+            "correct_url": reverse(self.correct_url_name),
+        }
+
+    def render_page(self, form: forms.Form | None = None, **extra: Any) -> HttpResponse:
+        if form is None:
+            # Pre-filled with the address the mail went to: a typo is corrected in place.
+            address = getattr(self.flow, self.address_field)
+            form = self.correction_form_class(initial={self.address_field: address})
+        return super().render_page(form, **extra)
+
+    def resend(self) -> ActivationFlow:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
-            flow = services.activation_resend_recovery_email_link(
-                flow=self.flow, ip=client_ip(request)
-            )
+            flow = self.resend()
         except SendLimitReached as error:
             return self.render_page(limit_message=str(error), status=429)
         return _to_current_step(flow)
+
+
+class _MailCorrectionView(_MailSentView):
+    """The corrected address of steps 4 and 8, posted from the waiting page."""
+
+    post = StepView.post
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _to_current_step(self.flow)
+
+
+@method_decorator(never_cache, name="dispatch")
+class _MailFateView(View):
+    """The fate of the session's own flow's mail for the step, as JSON, for mailfate.js:
+    nothing without a flow in the session, nothing of anyone else's mails."""
+
+    state: ClassVar[State]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        flow = flow_get(request.session.get(SESSION_FLOW))
+        if flow is None:
+            return JsonResponse({"status": "", "settled": True}, status=404)
+        if flow.current_state != self.state:
+            # Confirmed from another device, say: the page has nothing more to wait for.
+            return JsonResponse({"status": "", "settled": True}, status=409)
+        kind = STEPS[self.state].pending_mail or ""
+        return JsonResponse(fate_json(mail_fate(flow_id=flow.pk, kind=kind)))
+
+
+class RecoveryEmailSentView(_MailSentView):
+    state = State.AWAITING_RECOVERY_EMAIL_CONFIRMATION
+    template_name = "recovery_email_sent.html"
+    correction_form_class = step_forms.RecoveryEmailCorrectionForm
+    address_field = "recovery_email"
+    fate_url_name = "activation:recovery_email_fate"
+    correct_url_name = "activation:recovery_email_correct"
+
+    def resend(self) -> ActivationFlow:
+        return services.activation_resend_recovery_email_link(
+            flow=self.flow, ip=client_ip(self.request)
+        )
+
+
+class RecoveryEmailCorrectView(_MailCorrectionView, RecoveryEmailSentView):
+    form_class = step_forms.RecoveryEmailCorrectionForm
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_correct_recovery_email(
+            flow=self.flow, recovery_email=data["recovery_email"], ip=client_ip(self.request)
+        )
+
+
+class RecoveryEmailFateView(_MailFateView):
+    state = State.AWAITING_RECOVERY_EMAIL_CONFIRMATION
 
 
 class CharterView(StepView):
@@ -307,19 +387,33 @@ class ForwardingView(StepView):
         )
 
 
-class ForwardingSentView(StepView):
+class ForwardingSentView(_MailSentView):
     state = State.AWAITING_FORWARDING_CONFIRMATION
     template_name = "forwarding_sent.html"
+    correction_form_class = step_forms.ForwardingCorrectionForm
+    address_field = "forwarding_address"
+    fate_url_name = "activation:forwarding_fate"
+    correct_url_name = "activation:forwarding_correct"
 
-    def get_context(self) -> dict[str, Any]:
-        return {"link": links.link_pending(subject=self.flow.login, purpose=self.pending_link)}
+    def resend(self) -> ActivationFlow:
+        return services.activation_resend_forwarding_link(
+            flow=self.flow, ip=client_ip(self.request)
+        )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            flow = services.activation_resend_forwarding_link(flow=self.flow, ip=client_ip(request))
-        except SendLimitReached as error:
-            return self.render_page(limit_message=str(error), status=429)
-        return _to_current_step(flow)
+
+class ForwardingCorrectView(_MailCorrectionView, ForwardingSentView):
+    form_class = step_forms.ForwardingCorrectionForm
+
+    def perform(self, data: dict[str, Any]) -> ActivationFlow:
+        return services.activation_correct_forwarding_address(
+            flow=self.flow,
+            forwarding_address=data["forwarding_address"],
+            ip=client_ip(self.request),
+        )
+
+
+class ForwardingFateView(_MailFateView):
+    state = State.AWAITING_FORWARDING_CONFIRMATION
 
 
 class NewPasswordView(StepView):

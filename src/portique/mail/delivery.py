@@ -59,6 +59,22 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
+def _server_answer(error: Exception) -> tuple[int | None, str]:
+    """The code and text the server answered, when it answered at all (not a lost
+    connection); for a refused recipient, that recipient's answer."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        for code, message in error.recipients.values():
+            return code, _text(message)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code, _text(error.smtp_error)
+    return None, ""
+
+
+def _text(message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return " ".join(text.split())[:512]
+
+
 def _claim(mail_id: int) -> OutboundMail | None:
     """Mark the mail as being delivered now and return it, or None if it is not queued or
     another worker is delivering it."""
@@ -101,9 +117,17 @@ def mail_deliver(mail_id: int) -> Delivery | None:
         gave_up = clock.now() - mail.created_at > _retry_for()
         status = OutboundMail.Status.QUEUED
         retry_at = None
-        update: dict[str, object] = {"attempts": attempts, "last_error": last_error}
+        smtp_code, smtp_answer = _server_answer(error)
+        update: dict[str, object] = {
+            "attempts": attempts,
+            "last_error": last_error,
+            "smtp_code": smtp_code,
+            "smtp_answer": smtp_answer,
+        }
         if _is_permanent(error) or gave_up:
-            status = OutboundMail.Status.FAILED
+            # Refused at RCPT TO is the person's to fix (the address); any other end is ours.
+            refused = _is_permanent(error) and isinstance(error, smtplib.SMTPRecipientsRefused)
+            status = OutboundMail.Status.REFUSED if refused else OutboundMail.Status.FAILED
             logger.warning("mail %s to %s failed: %s", mail.pk, mail.to, last_error)
             # A mail that will never leave must not keep its link in the database.
             update.update(status=status, claimed_at=None, body_text="", body_html="")
@@ -120,6 +144,8 @@ def mail_deliver(mail_id: int) -> Delivery | None:
         sent_at=clock.now(),
         attempts=attempts,
         last_error="",
+        smtp_code=None,
+        smtp_answer="",
         body_text="",
         body_html="",
         claimed_at=None,

@@ -8,10 +8,14 @@ class OutboundMail(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
         SENT = "sent", "sent"
+        # The server answered 5xx at RCPT TO: the mailbox does not exist or will not take it.
+        REFUSED = "refused", "refused"
         FAILED = "failed", "failed"
 
     kind = models.CharField(max_length=64, help_text="Template name: what the mail is for.")
     subject_login = models.CharField(max_length=150, db_index=True, help_text="Login concerned.")
+    # The activation flow whose step waits on this mail: its page shows the mail's fate.
+    flow_id = models.UUIDField(null=True, blank=True, db_index=True)
     to = models.EmailField()
     subject = models.CharField(max_length=255)
     # The bodies may hold a one-time link: they are blanked once the mail has left.
@@ -22,6 +26,9 @@ class OutboundMail(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The server's last 4xx/5xx answer, code and text, as it gave them.
+    smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    smtp_answer = models.CharField(max_length=512, blank=True)
     created_at = models.DateTimeField()
     # Set while a worker is sending it; a claim older than a few minutes was cut short.
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -22,9 +22,17 @@ from portique.mail.tasks import deliver_mail
 logger = logging.getLogger(__name__)
 
 
-def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any]) -> OutboundMail:
-    """Render the mail `kind` in the active language and queue it; must run inside the
-    transaction of the change it reports, so that both happen or neither."""
+def mail_queue(
+    *,
+    to: str,
+    kind: str,
+    subject_login: str,
+    context: dict[str, Any],
+    flow_id: UUID | None = None,
+) -> OutboundMail:
+    """Render the mail `kind` in the active language and queue it, for the flow `flow_id`
+    when a step waits on it; must run inside the transaction of the change it reports, so
+    that both happen or neither."""
     context = {
         "institution_name": settings.PORTIQUE_INSTITUTION_NAME,
         "portal_url": settings.PORTIQUE_BASE_URL + "/",
@@ -35,6 +43,7 @@ def mail_queue(*, to: str, kind: str, subject_login: str, context: dict[str, Any
     mail = OutboundMail.objects.create(
         kind=kind,
         subject_login=subject_login,
+        flow_id=flow_id,
         to=to,
         subject=" ".join(subject.split()),
         body_text=text.get_template(f"mail/{kind}.txt").render(context),
@@ -95,6 +104,7 @@ def mail_link(
         kind=kind,
         subject_login=subject,
         context={**context, "url": url, "expires_at": issued.expires_at},
+        flow_id=flow_id,
     )
 
 
@@ -120,7 +130,10 @@ def mails_purge() -> int:
     with transaction.atomic():
         deleted, _ = OutboundMail.objects.filter(
             Q(status=OutboundMail.Status.SENT, sent_at__lt=cutoff)
-            | Q(status=OutboundMail.Status.FAILED, created_at__lt=cutoff)
+            | Q(
+                status__in=[OutboundMail.Status.REFUSED, OutboundMail.Status.FAILED],
+                created_at__lt=cutoff,
+            )
         ).delete()
     return deleted
 

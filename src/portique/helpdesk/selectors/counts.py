@@ -51,7 +51,8 @@ class MailBacklog:
 
 
 def mail_backlog() -> MailBacklog:
-    """Return how many mails wait in the outbox and how many failed for good."""
+    """Return how many mails wait in the outbox and how many failed for good (refused at
+    RCPT TO included)."""
     counts = dict(
         OutboundMail.objects.values_list("status")
         .annotate(n=Count("id"))
@@ -59,7 +60,8 @@ def mail_backlog() -> MailBacklog:
     )
     return MailBacklog(
         queued=counts.get(OutboundMail.Status.QUEUED, 0),
-        failed=counts.get(OutboundMail.Status.FAILED, 0),
+        failed=counts.get(OutboundMail.Status.FAILED, 0)
+        + counts.get(OutboundMail.Status.REFUSED, 0),
     )
 
 

@@ -38,6 +38,7 @@ LINK_PURPOSE_LABELS: dict[str, "StrOrPromise"] = {
 MAIL_STATUS_LABELS: dict[str, "StrOrPromise"] = {
     OutboundMail.Status.QUEUED: _("en file d'attente"),
     OutboundMail.Status.SENT: _("envoyé"),
+    OutboundMail.Status.REFUSED: _("refusé par le serveur"),
     OutboundMail.Status.FAILED: _("échec"),
 }
 
