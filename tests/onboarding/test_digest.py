@@ -85,7 +85,9 @@ def test_the_digest_counts_each_department(hr_recipients: list[str], letters_liv
     remind(days=7)
 
     body = digests()[0].body_text
-    assert digests()[0].subject == "Université de Montpellier : point sur les PASS'UM au 10 mars 2025"
+    assert (
+        digests()[0].subject == "Université de Montpellier : point sur les PASS'UM au 10 mars 2025"
+    )
     assert "Voici où en sont les 5 PASS'UM remis ces derniers mois, par service." in body
     assert (
         "Chimie\n"

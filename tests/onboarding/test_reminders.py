@@ -203,9 +203,8 @@ def test_the_reminder_speaks_english_when_the_portal_does(settings: object) -> N
 
     import_people(JANE)
 
-    with translation.override("en"):
-        with time_machine.travel(ISSUED + timedelta(days=7), tick=False):
-            reminders_send()
+    with translation.override("en"), time_machine.travel(ISSUED + timedelta(days=7), tick=False):
+        reminders_send()
 
     [mail] = reminders_to("jane.perso@example.com")
     assert mail.subject == "Université de Montpellier: activate your IT account"

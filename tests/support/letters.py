@@ -15,7 +15,9 @@ ISSUED = datetime(2025, 3, 3, 9, 0, tzinfo=PARIS)
 PERSONAL_HEADER = "hr_id,first_name,last_name,category,department,personal_email"
 
 
-def import_people(*lines: str, at: datetime = ISSUED, header: str = PERSONAL_HEADER) -> ImportReport:
+def import_people(
+    *lines: str, at: datetime = ISSUED, header: str = PERSONAL_HEADER
+) -> ImportReport:
     """Import these CSV lines at `at`, as HR's agent does."""
     data = ("\n".join([header, *lines]) + "\n").encode()
     with time_machine.travel(at, tick=False):

@@ -81,8 +81,8 @@ class PortiqueCollector(Collector):
             "Letters (PASS'UM) issued within the audit's retention, by where they are now.",
             labels=["state"],
         )
-        for state, count in letters_by_state().items():
-            letters.add_metric([str(state)], count)
+        for letter_state, count in letters_by_state().items():
+            letters.add_metric([str(letter_state)], count)
         yield letters
         yield CounterMetricFamily(
             "portique_admin_login_locks",

@@ -43,7 +43,16 @@ class RemindersReport:
 
 
 def _due_days(issued_at: datetime, now: datetime) -> list[int]:
-    return [day for day in settings.PORTIQUE_REMINDER_DAYS if issued_at + timedelta(days=day) <= now]
+    return [
+        day for day in settings.PORTIQUE_REMINDER_DAYS if issued_at + timedelta(days=day) <= now
+    ]
+
+
+# What a reminder reads of a person.
+_REMINDER_FIELDS = (
+    "login", "first_name", "last_name", "personal_email", "letter_issued_at",
+    "provisional_password_expires_at",
+)  # fmt: skip
 
 
 def reminder_candidates(now: datetime) -> list[Person]:
@@ -59,10 +68,7 @@ def reminder_candidates(now: datetime) -> list[Person]:
             provisional_password_expires_at__gt=now,
         )
         .exclude(personal_email="")
-        .only(
-            "login", "first_name", "last_name", "personal_email", "letter_issued_at",
-            "provisional_password_expires_at",
-        )  # fmt: skip
+        .only(*_REMINDER_FIELDS)
     )
 
 
@@ -71,7 +77,8 @@ def reminder_send(*, person: Person, day: int, superseded: list[int], actor: str
     `superseded` days as passed; return False, having sent nothing, when another run has
     recorded it already."""
     issued_at = person.letter_issued_at
-    assert issued_at is not None
+    if issued_at is None:
+        raise ValueError(f"{person.login} has no letter to remind of")
     now = clock.now()
     try:
         with transaction.atomic():
@@ -106,7 +113,9 @@ def reminder_send(*, person: Person, day: int, superseded: list[int], actor: str
     return True
 
 
-def reminders_send(*, actor: str = "portique remind", store: AccountStore | None = None) -> RemindersReport:
+def reminders_send(
+    *, actor: str = "portique remind", store: AccountStore | None = None
+) -> RemindersReport:
     """Send every reminder due now, once each: for each person, the latest day due that no
     run has sent yet for this letter (one mail, even when cron missed a day)."""
     store = store or get_account_store()
@@ -117,15 +126,17 @@ def reminders_send(*, actor: str = "portique remind", store: AccountStore | None
     ids = [person.pk for person in candidates]
     # IN lists stay under every database's limit on parameters.
     for start in range(0, len(ids), 1000):
-        for person_id, issued_at, day in LetterReminder.objects.filter(
+        for person_id, letter, day in LetterReminder.objects.filter(
             person__in=ids[start : start + 1000]
         ).values_list("person_id", "letter_issued_at", "day"):
-            done.setdefault((person_id, issued_at), set()).add(day)
+            done.setdefault((person_id, letter), set()).add(day)
     pending = []
     for person in candidates:
-        assert person.letter_issued_at is not None
-        recorded = done.get((person.pk, person.letter_issued_at), set())
-        left = [day for day in _due_days(person.letter_issued_at, now) if day not in recorded]
+        issued_at = person.letter_issued_at
+        if issued_at is None:  # excluded by the query; this tells the type checker
+            continue
+        recorded = done.get((person.pk, issued_at), set())
+        left = [day for day in _due_days(issued_at, now) if day not in recorded]
         if left:
             pending.append((person, left))
     if not pending:
