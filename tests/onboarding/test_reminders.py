@@ -2,18 +2,21 @@
 once, never after the activation, a revocation or the end of the provisional password, and
 never a credential."""
 
+import threading
 from datetime import timedelta
 from io import StringIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from portique.accounts.models import Person
 from portique.core.models import AuditEvent
 from portique.mail.models import OutboundMail
+from portique.onboarding import reminders
 from portique.onboarding.models import LetterReminder
 from portique.onboarding.reminders import reminder_send, reminders_send
 from portique.onboarding.services import credentials_reissue, credentials_revoke
@@ -209,3 +212,42 @@ def test_the_reminder_speaks_english_when_the_portal_does(settings: object) -> N
     [mail] = reminders_to("jane.perso@example.com")
     assert mail.subject == "Université de Montpellier: activate your IT account"
     assert "This mail holds no login and no password" in mail.body_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_runs_at_once_that_both_found_the_reminder_due_one_sends_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import_people(JANE)
+    # Hold both runs once each has found the reminder due and is about to send it: only the
+    # unique constraint can tell them apart.
+    both_chose = threading.Barrier(2, timeout=10)
+    real_send = reminders.reminder_send
+
+    def wait_then_send(**kwargs: Any) -> bool:
+        both_chose.wait()
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(reminders, "reminder_send", wait_then_send)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        try:
+            result: object = reminders_send(actor="cron")
+        # Kept rather than lost in the thread: it is the outcome under test.
+        except Exception as error:
+            result = error
+        finally:
+            connection.close()
+        outcomes.append(result)
+
+    with time_machine.travel(ISSUED + timedelta(days=7), tick=False):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    reports = [o for o in outcomes if isinstance(o, reminders.RemindersReport)]
+    assert sorted((r.sent, r.already_sent) for r in reports) == [(0, 1), (1, 0)], outcomes
+    assert len(reminders_to("jane.perso@example.com")) == 1
