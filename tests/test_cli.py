@@ -118,6 +118,18 @@ def test_add_person_through_the_portique_command_prints_login_tab_provisional_pa
     assert result.stdout == "marie.curie\tEssai-Prov-4242\n"
 
 
+def test_remind_through_the_portique_command_prints_its_counts(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    portique("migrate", "--no-input", env=env, cwd=tmp_path)
+
+    result = portique("remind", env=env, cwd=tmp_path)
+
+    assert result.stdout.splitlines() == [
+        "Reminders sent: 0; already sent by another run: 0; passed (a later one was due): 0.",
+        "HR digest: not due (or no PORTIQUE_HR_DIGEST_TO).",
+    ]
+
+
 @pytest.mark.django_db
 def test_add_person_without_a_password_prints_a_random_one_of_three_groups_of_four() -> None:
     login, password = add_person().rstrip("\n").split("\t")

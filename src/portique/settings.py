@@ -330,6 +330,15 @@ PORTIQUE_LINK_MIN_LIFETIME_MINUTES: int = env.int("PORTIQUE_LINK_MIN_LIFETIME_MI
 # A provisional password works this many days (until 23:59 local time of the last one) after
 # its letter was issued; then HR must reissue the letter.
 PORTIQUE_PROVISIONAL_PASSWORD_DAYS: int = env.int("PORTIQUE_PROVISIONAL_PASSWORD_DAYS", default=90)
+# `portique remind` mails a person whose letter is not activated this many days after the
+# letter was issued, once each day, while its provisional password works.
+PORTIQUE_REMINDER_DAYS: list[int] = sorted(
+    set(env.list("PORTIQUE_REMINDER_DAYS", cast=int, default=[7, 21]))
+)
+# Who gets HR's digest of the letters (comma separated); none when empty.
+PORTIQUE_HR_DIGEST_TO: list[str] = env.list("PORTIQUE_HR_DIGEST_TO", default=[])
+# `portique remind` sends the digest when the last one is at least this many days old.
+PORTIQUE_HR_DIGEST_INTERVAL_DAYS: int = env.int("PORTIQUE_HR_DIGEST_INTERVAL_DAYS", default=7)
 # An activation left untouched this long is forgotten; the person starts again at step 1.
 PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS: int = env.int(
     "PORTIQUE_ACTIVATION_FLOW_LIFETIME_DAYS", default=30

@@ -160,6 +160,8 @@ def test_metrics_are_all_named_portique(scraped: dict[Any, float]) -> None:
         "portique_mails_failed",
         "portique_account_locks_total",
         "portique_admin_login_locks_total",
+        "portique_reminders_sent_total",
+        "portique_letters",
     }
 
 

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
-from prometheus_client.parser import text_string_to_metric_families
 
 from portique.accounts.models import Person
 from portique.core.models import AuditEvent
@@ -17,6 +16,7 @@ from tests.factories import DemoPerson
 from tests.helpdesk.conftest import NOW
 from tests.security.conftest import RECOVERY, activate
 from tests.support.mail import LINK_RE, deliver_mail
+from tests.support.metrics import metric
 from tests.support.pages import text
 from tests.support.walkers import Walker
 
@@ -160,14 +160,6 @@ def test_page_is_never_cached(staff: DemoPerson, agent_browser: Client) -> None:
 
 
 # --- Done when --------------------------------------------------------------------------
-
-
-def metric(body: str, name: str, **labels: str) -> float:
-    for family in text_string_to_metric_families(body):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return sample.value
-    raise AssertionError(f"no sample {name} {labels}")
 
 
 @pytest.mark.smtp

@@ -82,6 +82,11 @@ class Person(models.Model):
     # When the provisional password of the last letter stops working (None: no limit, as for
     # people created before letters had one). Step 2 refuses it afterwards.
     provisional_password_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the last letter was issued (created or reissued): the reminders count from it.
+    # None for people whose letter predates reminders: they get none.
+    letter_issued_at = models.DateTimeField(null=True, blank=True)
+    # HR's address for the person outside the university, where reminders go (optional).
+    personal_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The names folded (lower case, no accents), which the directory search matches with a
     # plain LIKE on every database: SQLite folds the case of ASCII letters only, and no

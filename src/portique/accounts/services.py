@@ -43,6 +43,7 @@ def person_create(
     birth_date: date | None = None,
     department: str = "",
     contract_end: date | None = None,
+    personal_email: str = "",
     actor: str = "system",
     store: AccountStore | None = None,
 ) -> IssuedCredentials:
@@ -51,7 +52,8 @@ def person_create(
     store = store or get_account_store()
     login = login.strip().lower()
     password = provisional_password or provisional.generate()
-    expires_at = provisional_password_expiry()
+    issued_at = clock.now()
+    expires_at = provisional_password_expiry(issued_at)
     with transaction.atomic():
         Person.objects.create(
             login=login,
@@ -62,7 +64,9 @@ def person_create(
             birth_date=birth_date,
             department=department,
             contract_end=contract_end,
+            personal_email=personal_email,
             provisional_password_expires_at=expires_at,
+            letter_issued_at=issued_at,
         )
         store.create(
             login=login,
@@ -82,9 +86,12 @@ def account_reissue_provisional_password(
     PORTIQUE_PROVISIONAL_PASSWORD_DAYS; the old one stops working."""
     store = store or get_account_store()
     password = provisional.generate()
-    expires_at = provisional_password_expiry()
+    issued_at = clock.now()
+    expires_at = provisional_password_expiry(issued_at)
     with transaction.atomic():
         store.set_provisional_password(login, password)
-        Person.objects.filter(login=login).update(provisional_password_expires_at=expires_at)
+        Person.objects.filter(login=login).update(
+            provisional_password_expires_at=expires_at, letter_issued_at=issued_at
+        )
         audit_record(actor=actor, subject=login, action="provisional_password_reissued")
     return IssuedCredentials(login=login, provisional_password=password, expires_at=expires_at)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portique.accounts.rules import CategoryRules
 from portique.mail import domains, typos
+from portique.mail.addresses import is_institution_address
 from portique.passwords.validators import PasswordSubject
 
 if TYPE_CHECKING:
@@ -19,10 +20,7 @@ if TYPE_CHECKING:
 def _outside_institution(address: str) -> str:
     """Refuse an address of the institution's own mail domain: it would not help recover the
     account, and as a redirection it would loop."""
-    domain = address.rsplit("@", 1)[-1].lower()
-    if domain == settings.PORTIQUE_MAIL_DOMAIN.lower() or domain.endswith(
-        "." + settings.PORTIQUE_MAIL_DOMAIN.lower()
-    ):
+    if is_institution_address(address):
         raise forms.ValidationError(
             _("Veuillez saisir une adresse extérieure à l'université."), code="internal_address"
         )

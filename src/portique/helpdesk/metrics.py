@@ -14,6 +14,7 @@ from prometheus_client.registry import Collector
 from portique.accounts.models import Person
 from portique.helpdesk.selectors import counts
 from portique.helpdesk.selectors import funnel as funnel_selectors
+from portique.onboarding.selectors import letters_by_state, reminders_sent_total
 from portique.passwords.selectors import target_failures_total
 
 
@@ -71,6 +72,18 @@ class PortiqueCollector(Collector):
         for target, count in target_failures_total().items():
             target_failures.add_metric([target], count)
         yield target_failures
+        yield CounterMetricFamily(
+            "portique_reminders_sent", "Letter reminders mailed to people (portique remind).",
+            reminders_sent_total(),
+        )  # fmt: skip
+        letters = GaugeMetricFamily(
+            "portique_letters",
+            "Letters (PASS'UM) issued within the audit's retention, by where they are now.",
+            labels=["state"],
+        )
+        for letter_state, count in letters_by_state().items():
+            letters.add_metric([str(letter_state)], count)
+        yield letters
         yield CounterMetricFamily(
             "portique_admin_login_locks",
             "Admin usernames locked after too many failed logins, from the audit trail.",

@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 
 from portique.core import clock
-from portique.mail.models import OutboundMail
+from portique.mail.models import OutboundMail, OutboundMailAttachment
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ def mail_deliver(mail_id: int) -> Delivery | None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     attempts = mail.attempts + 1
     try:
         message.send()
@@ -131,6 +133,7 @@ def mail_deliver(mail_id: int) -> Delivery | None:
             logger.warning("mail %s to %s failed: %s", mail.pk, mail.to, last_error)
             # A mail that will never leave must not keep its link in the database.
             update.update(status=status, claimed_at=None, body_text="", body_html="")
+            OutboundMailAttachment.objects.filter(mail_id=mail.pk).delete()
         else:
             retry_at = clock.now() + _retry_delay(attempts)
             logger.info("mail %s deferred until %s: %s", mail.pk, retry_at, last_error)
@@ -138,7 +141,9 @@ def mail_deliver(mail_id: int) -> Delivery | None:
             # first), the claim goes stale and mail_requeue_stalled gives it a new task.
         OutboundMail.objects.filter(pk=mail.pk).update(**update)
         return Delivery(status, retry_at)
-    # The bodies may hold a one-time link: once the mail has left, the outbox forgets them.
+    # The bodies may hold a one-time link, the attachments a list of people: once the mail
+    # has left, the outbox forgets them.
+    OutboundMailAttachment.objects.filter(mail_id=mail.pk).delete()
     OutboundMail.objects.filter(pk=mail.pk).update(
         status=OutboundMail.Status.SENT,
         sent_at=clock.now(),

@@ -40,3 +40,16 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+class OutboundMailAttachment(models.Model):
+    """A file sent with a mail (the HR digest's CSV). Deleted once the mail has left or
+    failed for good: it lists people, and the outbox keeps no more than it must."""
+
+    mail = models.ForeignKey(OutboundMail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename

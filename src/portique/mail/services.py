@@ -2,6 +2,8 @@
 which hands it to the mail server (delivery.py); and purge the outbox."""
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -16,10 +18,19 @@ from django.utils.translation import ngettext
 
 from portique.core import clock, links
 from portique.mail.delivery import stalled_after
-from portique.mail.models import OutboundMail
+from portique.mail.models import OutboundMail, OutboundMailAttachment
 from portique.mail.tasks import deliver_mail
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a mail."""
+
+    filename: str
+    content: bytes
+    content_type: str
 
 
 def mail_queue(
@@ -29,10 +40,11 @@ def mail_queue(
     subject_login: str,
     context: dict[str, Any],
     flow_id: UUID | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundMail:
-    """Render the mail `kind` in the active language and queue it, for the flow `flow_id`
-    when a step waits on it; must run inside the transaction of the change it reports, so
-    that both happen or neither."""
+    """Render the mail `kind` in the active language and queue it, with its attachments,
+    for the flow `flow_id` when a step waits on it; must run inside the transaction of the
+    change it reports, so that both happen or neither."""
     context = {
         "institution_name": settings.PORTIQUE_INSTITUTION_NAME,
         "portal_url": settings.PORTIQUE_BASE_URL + "/",
@@ -49,6 +61,12 @@ def mail_queue(
         body_text=text.get_template(f"mail/{kind}.txt").render(context),
         body_html=render_to_string(f"mail/{kind}.html", context),
         created_at=clock.now(),
+    )
+    OutboundMailAttachment.objects.bulk_create(
+        OutboundMailAttachment(
+            mail=mail, filename=a.filename, content=a.content, content_type=a.content_type
+        )
+        for a in attachments
     )
     # The database task backend writes its row in this same transaction: the outbox.
     deliver_mail.enqueue(mail.pk)

@@ -2,7 +2,8 @@
 
 The file is CSV in UTF-8 (with or without BOM), separated by ',' or ';' (what a French
 spreadsheet writes), with a header line naming the columns: hr_id, first_name, last_name,
-category, and optionally login, birth_date, department, contract_end. Nothing here touches
+category, and optionally login, birth_date, department, contract_end, personal_email (where
+the reminders go, checked as the activation checks a recovery address). Nothing here touches
 the database: the checks that need it are in services.py.
 """
 
@@ -16,17 +17,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portique.accounts.models import Category
+from portique.mail import typos
+from portique.mail.addresses import is_institution_address
 
 REQUIRED_COLUMNS = ("hr_id", "first_name", "last_name", "category")
-OPTIONAL_COLUMNS = ("login", "birth_date", "department", "contract_end")
+OPTIONAL_COLUMNS = ("login", "birth_date", "department", "contract_end", "personal_email")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # The lengths of the Person fields they go to.
-_MAX_HR_ID, _MAX_NAME, _MAX_DEPARTMENT, _MAX_LOGIN = 64, 150, 150, 150
+_MAX_HR_ID, _MAX_NAME, _MAX_DEPARTMENT, _MAX_LOGIN, _MAX_EMAIL = 64, 150, 150, 150, 254
 # Room left after a generated login for its collision number (jane.doe12345).
 _MAX_LOGIN_BASE = _MAX_LOGIN - 10
 _LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -71,6 +76,7 @@ class PersonRow:
     department: str
     contract_end: date | None
     given: frozenset[str]
+    personal_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,31 @@ def _parse_date(value: str) -> date:
     raise ValueError(value)
 
 
+def _personal_email_problem(address: str) -> str | None:
+    """Why `address` cannot be a person's personal address, or None: the checks of the
+    recovery address at step 3. A domain that looks like a misspelt common provider is
+    refused here, where the form only warns: HR corrects the file, and nobody is there to
+    confirm the address as it is."""
+    try:
+        if len(address) > _MAX_EMAIL:
+            raise ValidationError("too long")
+        validate_email(address)
+    except ValidationError:
+        return _("adresse personnelle « %(value)s » invalide") % {"value": address}
+    if is_institution_address(address):
+        return _(
+            "adresse personnelle « %(value)s » de l'université (une adresse extérieure est "
+            "attendue)"
+        ) % {"value": address}
+    suggestion = typos.suggest(address)
+    if suggestion is not None:
+        return _("adresse personnelle « %(value)s » : vouliez-vous dire %(suggestion)s ?") % {
+            "value": address,
+            "suggestion": suggestion,
+        }
+    return None
+
+
 def _check_row(line: int, raw: Mapping[str, str]) -> PersonRow | Rejection:
     unknown = sorted(set(raw) - set(COLUMNS))
     if unknown:
@@ -206,6 +237,9 @@ def _check_row(line: int, raw: Mapping[str, str]) -> PersonRow | Rejection:
                 )
     if len(value["department"]) > _MAX_DEPARTMENT:
         reasons.append(_("service trop long"))
+    personal_email = value["personal_email"].replace(" ", "")
+    if personal_email and (problem := _personal_email_problem(personal_email)):
+        reasons.append(problem)
     if not login and not reasons and not login_base(value["first_name"], value["last_name"]):
         reasons.append(
             _("impossible de faire un nom de connexion de « %(name)s » : indiquez-le dans la "
@@ -224,6 +258,7 @@ def _check_row(line: int, raw: Mapping[str, str]) -> PersonRow | Rejection:
         department=value["department"],
         contract_end=dates["contract_end"],
         given=frozenset(name for name in OPTIONAL_COLUMNS if name in raw),
+        personal_email=personal_email,
     )
 
 

@@ -48,7 +48,7 @@ T = TypeVar("T")
 
 # What a re-import may change; the login never changes, the credentials only on request.
 _NAME_FIELDS = ("first_name", "last_name", "category")
-_OPTIONAL_FIELDS = ("birth_date", "department", "contract_end")
+_OPTIONAL_FIELDS = ("birth_date", "department", "contract_end", "personal_email")
 # Rows written per bulk statement group, and keys per IN (...) list (SQLite's limit on
 # parameters is 32,766; Oracle's IN lists stop at 1,000).
 _BATCH = 1000
@@ -245,7 +245,9 @@ def _write_bulk(
                     birth_date=row.birth_date,
                     department=row.department,
                     contract_end=row.contract_end,
+                    personal_email=row.personal_email,
                     provisional_password_expires_at=expires_at,
+                    letter_issued_at=now,
                 )
                 new_people.append(person)
                 new_passwords[item.login] = password = provisional.generate()
@@ -263,6 +265,7 @@ def _write_bulk(
                 audits.append((item.login, "person_updated", {"fields": fields}))
             if renew:
                 person.provisional_password_expires_at = expires_at
+                person.letter_issued_at = now
                 renewed_passwords[item.login] = password = provisional.generate()
                 report.credentials.append(_letter(person, password, expires_at))
                 audits.append((item.login, "provisional_password_reissued", {}))
@@ -288,7 +291,12 @@ def _write_bulk(
         if changed_people:
             Person.objects.bulk_update(
                 changed_people,
-                [*_NAME_FIELDS, *_OPTIONAL_FIELDS, "provisional_password_expires_at"],
+                [
+                    *_NAME_FIELDS,
+                    *_OPTIONAL_FIELDS,
+                    "provisional_password_expires_at",
+                    "letter_issued_at",
+                ],
             )
         if renewed_passwords:
             store.set_provisional_passwords(renewed_passwords)
@@ -323,6 +331,7 @@ def _write_one_by_one(
                 birth_date=row.birth_date,
                 department=row.department,
                 contract_end=row.contract_end,
+                personal_email=row.personal_email,
                 actor=actor,
                 store=store,
             )

@@ -19,6 +19,7 @@ from portique.activation.selectors import flow_path
 from portique.core import clock, throttle
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
+from portique.onboarding.selectors import TimelineEvent, letter_timeline
 from portique.passwords.selectors import TargetLine, target_outcomes_last
 from portique.selfservice.selectors import account_sessions_open_count
 
@@ -107,6 +108,8 @@ class PersonFile:
     sessions_open: int = 0
     # What each password target did with the last password change (never the password).
     password_targets: list[TargetLine] = field(default_factory=list)
+    # The letter's life: issued, reminded, started, activated, expired, revoked.
+    letter_timeline: list[TimelineEvent] = field(default_factory=list)
 
     @property
     def password_targets_incomplete(self) -> bool:
@@ -232,4 +235,9 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         events=events,
         sessions_open=account_sessions_open_count(login),
         password_targets=target_outcomes_last(login),
+        letter_timeline=letter_timeline(
+            person,
+            activated_at=(account.activated_at if account and account.activated else None)
+            or (flow.activated_at if flow is not None else None),
+        ),
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0002_outbound_mail_claimed_at'),
+        ('mail', '0003_outbound_mail_attachment'),
     ]
 
     operations = [
