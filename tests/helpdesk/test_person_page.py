@@ -109,6 +109,25 @@ def test_page_shows_the_audit_trail(
     assert f"recovery_email={RECOVERY}" in page
 
 
+def test_page_shows_the_consents_given_at_the_activation(
+    staff: DemoPerson, agent_browser: Client, settings: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        activate(Walker(Client(), staff))
+
+        page = text(agent_browser.get(page_of(staff)))
+
+    charter = settings.PORTIQUE_CHARTER_VERSION
+    assert f"12 mars 2025 10:00 Charte informatique {charter} accepté activation du compte" in page
+    assert "Annuaire public 2024-09 refusé activation du compte" in page
+
+
+def test_page_of_someone_who_has_not_begun_has_no_consent(
+    staff: DemoPerson, agent_browser: Client
+) -> None:
+    assert "Aucun consentement enregistré." in text(agent_browser.get(page_of(staff)))
+
+
 def test_page_of_an_activated_person_offers_no_resend_restart_or_letter(
     staff: DemoPerson, agent_browser: Client
 ) -> None:

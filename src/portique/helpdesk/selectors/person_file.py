@@ -1,5 +1,5 @@
 """A person's file, as the helpdesk's person page shows it: where their activation is, the
-dates of its steps, their pending links, their mails and their audit trail.
+dates of its steps, their pending links, their mails, their consents and their audit trail.
 
 Nothing here returns a hash, a token or a mail body: the querysets name their columns.
 """
@@ -16,6 +16,8 @@ from portique.accounts.stores.base import AccountRecord, AccountStore, StoreUnav
 from portique.activation.machine import STEPS, Number, State
 from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_path
+from portique.consents.models import ConsentRecord
+from portique.consents.selectors import consents_of
 from portique.core import clock, throttle
 from portique.core.models import AuditEvent, OneTimeLink
 from portique.mail.models import OutboundMail
@@ -110,6 +112,8 @@ class PersonFile:
     password_targets: list[TargetLine] = field(default_factory=list)
     # The letter's life: issued, reminded, started, activated, expired, revoked.
     letter_timeline: list[TimelineEvent] = field(default_factory=list)
+    # Each charter and directory consent given or refused, newest first.
+    consents: list[ConsentRecord] = field(default_factory=list)
 
     @property
     def password_targets_incomplete(self) -> bool:
@@ -235,6 +239,7 @@ def person_file(person: Person, *, store: AccountStore | None = None) -> PersonF
         events=events,
         sessions_open=account_sessions_open_count(login),
         password_targets=target_outcomes_last(login),
+        consents=list(consents_of(login).reverse()),
         letter_timeline=letter_timeline(
             person,
             activated_at=(account.activated_at if account and account.activated else None)
