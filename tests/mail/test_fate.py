@@ -13,9 +13,9 @@ import time_machine
 from django.core.management import call_command
 from django.db import transaction
 
-from portique.mail.models import OutboundMail
+from portique.mail.models import OutboundMail, OutboundMailAttachment
 from portique.mail.selectors import mail_fate
-from portique.mail.services import mail_queue, mails_purge
+from portique.mail.services import Attachment, mail_queue, mails_purge
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
@@ -125,3 +125,35 @@ def test_refused_mail_past_its_retention_is_purged(smtp_settings: SmtpServer) ->
     with time_machine.travel(NOW, tick=False):
         assert mails_purge() == 1
     assert not OutboundMail.objects.exists()
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_refused_mail_forgets_its_attachments(smtp_settings: SmtpServer) -> None:
+    smtp_settings.refuse_address("nobody@example.com")
+    with transaction.atomic():
+        mail = mail_queue(
+            to="nobody@example.com",
+            kind="recovery_email",
+            subject_login="x",
+            context={"url": "https://portail.example.org/x/", "expires_at": NOW},
+            attachments=[Attachment("list.csv", b"login\njane\n", "text/csv")],
+        )
+    assert mail.attachment_count == 1
+
+    run_worker()
+
+    mail.refresh_from_db()
+    assert (mail.status, mail.attachment_count) == ("refused", 0)
+    assert not OutboundMailAttachment.objects.exists()
+
+
+@pytest.mark.smtp
+@pytest.mark.django_db(transaction=True)
+def test_mail_without_attachments_is_delivered_without_any(smtp_settings: SmtpServer) -> None:
+    queue()
+
+    run_worker()
+
+    [received] = smtp_settings.wait_for(1, timeout=10)
+    assert list(received.message.iter_attachments()) == []

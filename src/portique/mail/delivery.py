@@ -87,6 +87,11 @@ def _claim(mail_id: int) -> OutboundMail | None:
     return OutboundMail.objects.get(pk=mail_id) if claimed else None
 
 
+def _forget_attachments(mail: OutboundMail) -> None:
+    if mail.attachment_count:
+        OutboundMailAttachment.objects.filter(mail_id=mail.pk).delete()
+
+
 def mail_deliver(mail_id: int) -> Delivery | None:
     """Hand one queued mail to the mail server; on a temporary failure, say when to retry,
     the mail still claimed until the caller has scheduled it (mail_release). Returns what
@@ -109,8 +114,9 @@ def mail_deliver(mail_id: int) -> Delivery | None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
-    for attachment in mail.attachments.all():
-        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+    if mail.attachment_count:
+        for attachment in mail.attachments.all():
+            message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     attempts = mail.attempts + 1
     try:
         message.send()
@@ -132,8 +138,10 @@ def mail_deliver(mail_id: int) -> Delivery | None:
             status = OutboundMail.Status.REFUSED if refused else OutboundMail.Status.FAILED
             logger.warning("mail %s to %s failed: %s", mail.pk, mail.to, last_error)
             # A mail that will never leave must not keep its link in the database.
-            update.update(status=status, claimed_at=None, body_text="", body_html="")
-            OutboundMailAttachment.objects.filter(mail_id=mail.pk).delete()
+            update.update(
+                status=status, claimed_at=None, body_text="", body_html="", attachment_count=0
+            )
+            _forget_attachments(mail)
         else:
             retry_at = clock.now() + _retry_delay(attempts)
             logger.info("mail %s deferred until %s: %s", mail.pk, retry_at, last_error)
@@ -143,7 +151,7 @@ def mail_deliver(mail_id: int) -> Delivery | None:
         return Delivery(status, retry_at)
     # The bodies may hold a one-time link, the attachments a list of people: once the mail
     # has left, the outbox forgets them.
-    OutboundMailAttachment.objects.filter(mail_id=mail.pk).delete()
+    _forget_attachments(mail)
     OutboundMail.objects.filter(pk=mail.pk).update(
         status=OutboundMail.Status.SENT,
         sent_at=clock.now(),
@@ -153,6 +161,7 @@ def mail_deliver(mail_id: int) -> Delivery | None:
         smtp_answer="",
         body_text="",
         body_html="",
+        attachment_count=0,
         claimed_at=None,
     )
     return Delivery(OutboundMail.Status.SENT)

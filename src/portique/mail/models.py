@@ -21,6 +21,9 @@ class OutboundMail(models.Model):
     # The bodies may hold a one-time link: they are blanked once the mail has left.
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # How many OutboundMailAttachment rows it has: the delivery of the many mails without
+    # any asks for none (two queries less a mail).
+    attachment_count = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )

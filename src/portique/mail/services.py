@@ -52,6 +52,7 @@ def mail_queue(
     }
     text = engines["text"]
     subject = text.get_template(f"mail/{kind}.subject.txt").render(context).strip()
+    attachments = list(attachments)
     mail = OutboundMail.objects.create(
         kind=kind,
         subject_login=subject_login,
@@ -61,6 +62,7 @@ def mail_queue(
         body_text=text.get_template(f"mail/{kind}.txt").render(context),
         body_html=render_to_string(f"mail/{kind}.html", context),
         created_at=clock.now(),
+        attachment_count=len(attachments),
     )
     OutboundMailAttachment.objects.bulk_create(
         OutboundMailAttachment(

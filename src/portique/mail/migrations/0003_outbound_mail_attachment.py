@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='outboundmail',
+            name='attachment_count',
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
         migrations.CreateModel(
             name='OutboundMailAttachment',
             fields=[
