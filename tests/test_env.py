@@ -93,16 +93,20 @@ def test_smtp_url_with_another_scheme_is_refused(url: str) -> None:
         smtp_settings(url)
 
 
-def import_settings(var_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    """Import portique.settings in a fresh interpreter, without the secret-key variables."""
+def import_settings(
+    var_dir: Path, code: str = "import portique.settings", **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` (by default, import portique.settings) in a fresh interpreter, without the
+    secret-key variables nor the DNS check's."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"PORTIQUE_SECRET_KEY", "PORTIQUE_DEBUG", "PORTIQUE_DEMO"}
+        and key != "PORTIQUE_EMAIL_DNS_CHECK"
     }
     env.update({"PORTIQUE_VAR_DIR": str(var_dir), **extra})
-    return subprocess.run(
-        [sys.executable, "-c", "import portique.settings"],
+    return subprocess.run(  # noqa: S603 (the tests' own code, in this interpreter)
+        [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
@@ -144,6 +148,24 @@ def test_demo_keeps_the_same_secret_key_across_runs(tmp_path: Path) -> None:
     import_settings(tmp_path, PORTIQUE_DEMO="true")
 
     assert (tmp_path / "secret_key").read_text() == first
+
+
+DNS_CHECK = "from portique import settings; print(settings.PORTIQUE_EMAIL_DNS_CHECK)"
+
+
+def test_address_domains_are_checked_in_dns_by_default(tmp_path: Path) -> None:
+    result = import_settings(tmp_path, DNS_CHECK, PORTIQUE_SECRET_KEY="k" * 50)
+
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_demo_does_not_check_address_domains_in_dns_unless_asked(tmp_path: Path) -> None:
+    unasked = import_settings(tmp_path, DNS_CHECK, PORTIQUE_DEMO="true")
+    asked = import_settings(
+        tmp_path, DNS_CHECK, PORTIQUE_DEMO="true", PORTIQUE_EMAIL_DNS_CHECK="true"
+    )
+
+    assert (unasked.stdout.strip(), asked.stdout.strip()) == ("False", "True")
 
 
 def test_debug_settings_load_without_a_secret_key(tmp_path: Path) -> None:

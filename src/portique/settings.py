@@ -291,7 +291,9 @@ PORTIQUE_MAIL_RETRY_MAX_INTERVAL_SECONDS: int = env.int(
 )
 # Recovery and redirection addresses whose domain DNS says has no MX and no A/AAAA record
 # are refused before any mail is queued (mail/domains.py); no answer in time lets them through.
-PORTIQUE_EMAIL_DNS_CHECK: bool = env.bool("PORTIQUE_EMAIL_DNS_CHECK", default=True)
+# Off in the demo: its mails stay in the local outbox, and a machine without the internet may
+# have a resolver that answers NXDOMAIN for every name, which would refuse every address.
+PORTIQUE_EMAIL_DNS_CHECK: bool = env.bool("PORTIQUE_EMAIL_DNS_CHECK", default=not DEMO)
 PORTIQUE_EMAIL_DNS_TIMEOUT: float = env.float("PORTIQUE_EMAIL_DNS_TIMEOUT", default=2.0)
 # The resolvers asked, as ip or ip:port ([ipv6]:port); the system's (resolv.conf) when empty.
 PORTIQUE_DNS_NAMESERVERS: list[str] = env.list("PORTIQUE_DNS_NAMESERVERS", default=[])
