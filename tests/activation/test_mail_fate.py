@@ -61,6 +61,12 @@ def correction_shown(page: Any) -> bool:
     return " hidden" not in opening.group(0)
 
 
+def resend_shown(page: Any) -> bool:
+    opening = re.search(r"<form[^>]*data-mail-resend[^>]*>", page.content.decode())
+    assert opening, "the page has no resend form"
+    return " hidden" not in opening.group(0)
+
+
 def send_mails_to(server: SmtpServer, settings: Any) -> None:
     # Imported here: at the top, it would come before pytest_plugins, unrewritten.
     from tests.smtp import send_mails_to as aim
@@ -156,6 +162,18 @@ def test_step_4_offers_the_refused_address_to_correct_in_place(
     form = correction_form(page)
     assert "Adresse mail de secours corrigée" in form
     assert f'value="{UNKNOWN}"' in form
+
+
+def test_step_4_no_longer_offers_to_send_again_to_the_refused_address(
+    staff: DemoPerson, walker_for: Any, settings: Any, server: SmtpServer
+) -> None:
+    walker = walker_for(staff)
+    at_step_4(walker, settings, server, UNKNOWN)
+    waiting = walker.client.get(STEP_4)
+    run_worker()
+    refused = walker.client.get(STEP_4)
+
+    assert (resend_shown(waiting), resend_shown(refused)) == (True, False)
 
 
 def test_step_4_status_region_is_announced_politely(
@@ -309,6 +327,7 @@ def test_step_8_says_the_redirection_mailbox_does_not_exist(
     page = walker.client.get(STEP_8)
     assert f"La boîte mail {UNKNOWN} n'existe pas" in text(page)
     assert correction_shown(page)
+    assert not resend_shown(page)
     assert "Adresse de redirection corrigée" in correction_form(page)
 
 

@@ -75,6 +75,7 @@ def test_step_4_turns_from_queued_to_refused_with_the_address_to_correct_without
     field = page.get_by_label("Adresse mail de secours corrigée")
     expect(field).to_be_visible()
     expect(field).to_have_value(UNKNOWN)
+    expect(page.get_by_role("button", name="Envoyer à nouveau le mail")).to_be_hidden()
     snap(page, "step-04-refused")
     violations = axe_violations(page)
     assert violations == [], describe(violations)

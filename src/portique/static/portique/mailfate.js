@@ -19,6 +19,12 @@
       if (input && fate.address) input.value = fate.address;
       correction.hidden = false;
     }
+    if (fate.status === "refused") {
+      // Sending again to the address its server refused would only be refused again.
+      document.querySelectorAll("form[data-mail-resend]").forEach(function (form) {
+        form.hidden = true;
+      });
+    }
   }
 
   function later() {
