@@ -1,12 +1,13 @@
 """The local day and the deadline of a one-time link, in Europe/Paris, DST days included."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from pytest_django import Settings
 
-from portique.core.clock import end_of_local_day, link_deadline, local_zone, now
+from portique.core.clock import end_of_local_day, link_deadline, local_date, local_zone, now
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = timedelta(hours=1)
@@ -43,6 +44,16 @@ def test_end_of_day_is_that_of_the_local_date_not_the_utc_date() -> None:
     end = end_of_local_day(datetime(2026, 5, 12, 22, 30, tzinfo=UTC))
 
     assert end == paris(2026, 5, 13, 23, 59, 59, 999999)
+
+
+def test_local_date_is_the_institutions_calendar_date() -> None:
+    # 22:30 UTC on 12 May is already 13 May in Paris.
+    assert local_date(datetime(2026, 5, 12, 22, 30, tzinfo=UTC)) == date(2026, 5, 13)
+
+
+def test_local_date_is_today_by_default() -> None:
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
+        assert local_date() == date(2027, 1, 1)
 
 
 def test_midnight_local_belongs_to_the_day_it_starts() -> None:

@@ -18,6 +18,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def local_date(moment: datetime | None = None) -> date:
+    """Return the institution's calendar date of `moment`, today by default."""
+    return (moment or now()).astimezone(local_zone()).date()
+
+
 def local_midnight(day: date) -> datetime:
     """Return 00:00 of the local `day`, as an aware datetime."""
     return datetime.combine(day, time.min, tzinfo=local_zone())
@@ -29,9 +34,7 @@ def end_of_local_day(moment: datetime) -> datetime:
     Built from the local date rather than by adding hours, so that the 23- and 25-hour days
     of daylight saving time still end at 23:59 on the wall clock.
     """
-    zone = local_zone()
-    local_date = moment.astimezone(zone).date()
-    return datetime.combine(local_date, time(23, 59, 59, 999999), tzinfo=zone)
+    return datetime.combine(local_date(moment), time(23, 59, 59, 999999), tzinfo=local_zone())
 
 
 def link_deadline(sent_at: datetime, *, min_lifetime: timedelta) -> datetime:

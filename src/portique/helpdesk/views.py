@@ -241,7 +241,7 @@ def consents_csv(request: HttpRequest) -> HttpResponseBase:
         ip=client_ip(request),
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    day = clock.now().astimezone(clock.local_zone()).date().isoformat()
+    day = clock.local_date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="portique-charte-{day}.csv"'
     return response
 

@@ -22,7 +22,6 @@ from portique.activation.machine import Number, Step
 from portique.core import clock
 from portique.core.audit import audit_record
 from portique.mail.services import Attachment, mail_queue
-from portique.onboarding.letters import local_date
 from portique.onboarding.models import HrDigest
 from portique.onboarding.selectors import LetterLife, LetterState, letter_lives, letters_known
 
@@ -113,7 +112,7 @@ def digest_build(*, store: AccountStore | None = None) -> Digest:
             ]
         )  # fmt: skip
     return Digest(
-        day=local_date(clock.now()),
+        day=clock.local_date(),
         departments=[departments[name] for name in sorted(departments)],
         csv=("\ufeff" + output.getvalue()).encode("utf-8"),
         total=len(people),

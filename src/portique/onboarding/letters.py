@@ -56,11 +56,6 @@ def activation_url() -> str:
     return settings.PORTIQUE_BASE_URL + reverse("activation:identifier")
 
 
-def local_date(moment: datetime) -> date:
-    """Return the institution's calendar date of `moment`."""
-    return moment.astimezone(clock.local_zone()).date()
-
-
 def date_text(day: date) -> str:
     """Return a date the way the letter prints it: 15/03/2026."""
     return day.strftime("%d/%m/%Y")
@@ -144,7 +139,7 @@ class _Renderer:
         pdf.set_title("PASS'UM")
         pdf.set_creator("Portique")
         self.url = activation_url()
-        self.issued_on = date_text(local_date(clock.now()))
+        self.issued_on = date_text(clock.local_date())
         self.shared: bytes | None = None
 
     def _wrap(self, text: str, width: float) -> list[str]:
@@ -214,7 +209,7 @@ class _Renderer:
 
         # Below, each font of the shared part is used at least once: fpdf2 lists a font in
         # a page's resources when its text() uses it there, and the replayed part needs them.
-        valid_until = date_text(local_date(letter.expires_at))
+        valid_until = date_text(clock.local_date(letter.expires_at))
         pdf.set_font("Helvetica", "", 9)
         pdf.text(_LEFT, 28, f"Édité le {self.issued_on}")
         pdf.set_font("Helvetica", "B", 15)

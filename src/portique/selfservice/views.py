@@ -411,7 +411,7 @@ def _download(request: HttpRequest, account: AccountRecord, file_format: str) ->
             "application/json; charset=utf-8",
         )
     response = HttpResponse(body, content_type=content_type)
-    day = clock.now().astimezone(clock.local_zone()).date().isoformat()
+    day = clock.local_date().isoformat()
     response["Content-Disposition"] = (
         f'attachment; filename="portique-{account.login}-{day}.{file_format}"'
     )

@@ -111,7 +111,7 @@ def activation_funnel(logins: "QuerySet[Any]", *, since: date | None = None) -> 
 def last_import_day() -> date | None:
     """Return the local day on which the most recent people were created (the last import)."""
     newest = Person.objects.order_by("-created_at").values_list("created_at", flat=True).first()
-    return newest.astimezone(clock.local_zone()).date() if newest else None
+    return clock.local_date(newest) if newest else None
 
 
 def funnel_last_import() -> Funnel:
@@ -128,7 +128,7 @@ def funnel_last_import() -> Funnel:
 
 def week_start() -> date:
     """Monday of the current local week."""
-    today = clock.now().astimezone(clock.local_zone()).date()
+    today = clock.local_date()
     return today - timedelta(days=today.weekday())
 
 
