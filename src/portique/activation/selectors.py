@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from portique.accounts.rules import CategoryRules, rules_for
-from portique.activation.machine import Answers, State, Step, path
+from portique.activation.machine import STEPS, Answers, State, Step, path
 from portique.activation.models import ActivationFlow
 from portique.core import clock
+from portique.mail.selectors import MailFate, mail_fate
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,9 @@ def flow_progress(flow: ActivationFlow | None, step: Step) -> Progress:
     numbers = [each.number for each in flow_path(flow)]
     position = numbers.index(step.number) + 1 if step.number in numbers else len(numbers)
     return Progress(position=position, total=len(numbers))
+
+
+def flow_mail_fate(flow: ActivationFlow) -> MailFate | None:
+    """The fate of the mail the flow's current step waits on (steps 4 and 8), or None."""
+    kind = STEPS[flow.current_state].pending_mail
+    return mail_fate(flow_id=flow.pk, kind=kind) if kind else None

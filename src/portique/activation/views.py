@@ -30,11 +30,10 @@ from portique.activation.machine import (
 )
 from portique.activation.mail_fate import fate_json, fate_text
 from portique.activation.models import ActivationFlow
-from portique.activation.selectors import flow_get, flow_progress, flow_rules
+from portique.activation.selectors import flow_get, flow_mail_fate, flow_progress, flow_rules
 from portique.core import links
 from portique.core import views as core_views
 from portique.core.audit import client_ip
-from portique.mail.selectors import MailFate, mail_fate
 from portique.mail.services import SendLimitReached
 from portique.passwords.validators import password_rules
 from portique.passwords.views import rules_check_response
@@ -249,11 +248,8 @@ class _MailSentView(StepView):
     fate_url_name: ClassVar[str]
     correct_url_name: ClassVar[str]
 
-    def fate(self) -> MailFate | None:
-        return mail_fate(flow_id=self.flow.pk, kind=STEPS[self.state].pending_mail or "")
-
     def get_context(self) -> dict[str, Any]:
-        fate = self.fate()
+        fate = flow_mail_fate(self.flow)
         return {
             "link": links.link_pending(subject=self.flow.login, purpose=self.pending_link),
             "fate": fate,
@@ -303,8 +299,7 @@ class _MailFateView(View):
         if flow.current_state != self.state:
             # Confirmed from another device, say: the page has nothing more to wait for.
             return JsonResponse({"status": "", "settled": True}, status=409)
-        kind = STEPS[self.state].pending_mail or ""
-        return JsonResponse(fate_json(mail_fate(flow_id=flow.pk, kind=kind)))
+        return JsonResponse(fate_json(flow_mail_fate(flow)))
 
 
 class RecoveryEmailSentView(_MailSentView):
