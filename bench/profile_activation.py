@@ -1,23 +1,35 @@
 """Where an activation's CPU goes, page by page: BENCH_PEOPLE people (default 20) walk the ten
-steps in this process through Django's test client (the whole middleware stack, no HTTP
-server), each request under cProfile, then the mail worker delivers their mails.
+steps in this process through Portique's WSGI application, as gunicorn calls it (the whole
+middleware stack; only the HTTP parsing is left out), each request under cProfile, then the
+mail worker delivers their mails.
+
+Every figure is CPU time of the thread that serves the request (time.thread_time), like the
+profiler's clock: the password hash, which runs in the process's hashing thread
+(passwords/hashers.py), is not in step 9's figure but printed apart, and time spent waiting
+(for the database server, say) counts for nothing. Django's test client is not used: it
+copies every template's context for its assertions, which would inflate the templates' share.
 
 Printed, per page: requests, CPU milliseconds per request (measured apart, without the
-profiler), and shares of the profiled time: outside the view (the middleware and Django's
-handler, the session's loading and saving included) and in the view; and, wherever they run,
-in the session (loading and saving it), SQL (the database driver), template rendering and
-the password hash: those four overlap the first two and each other (the session's SQL is
-counted in both). Then the same for a whole activation, with the mail worker's CPU. Shares,
-not seconds, compare from one machine to another: the profiler slows Python code more than
-C code, so its seconds are only read as shares.
+profiler), database queries per request, and shares of the profiled CPU: outside the view
+(the middleware and Django's handler, the session's loading and saving included) and in the
+view; and, wherever they run, in the session (loading and saving it), SQL (the database
+driver), template rendering: those three overlap the first two and each other (the session's
+SQL is counted in both). Then the same for a whole activation, the hash, and the mail
+worker's CPU. Shares, not seconds, compare from one machine to another: the profiler slows
+Python code more than C code, so its seconds are only read as shares.
 
-    .venv/bin/python bench/profile_activation.py
+    .venv/bin/python bench/profile_activation.py             # SQLite
+    .venv/bin/python bench/profile_activation.py postgres    # PostgreSQL and Redis
     BENCH_TOP_OF="POST mail-de-secours/" .venv/bin/python bench/profile_activation.py
                                             # and that page's 40 costliest functions
     BENCH_TOP_OF="*" .venv/bin/python bench/profile_activation.py   # the activation's
+
+With `postgres`, the bench makes its own database on postgres@127.0.0.1:5432
+(portique_profile_<random>) and drops it, and uses Redis database 13 (flushed) as the cache.
 """
 
 import cProfile
+import io
 import os
 import pstats
 import re
@@ -26,22 +38,35 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+BACKEND = (sys.argv[1:] or ["sqlite"])[0]
+if BACKEND not in ("sqlite", "postgres"):
+    raise SystemExit(f"unknown backend {BACKEND!r}: sqlite or postgres")
 VAR_DIR = Path(tempfile.mkdtemp(prefix="portique-profile-"))
+DATABASE = f"portique_profile_{secrets.token_hex(4)}"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+HOST = "portail.example.org"
 os.environ.update(
     DJANGO_SETTINGS_MODULE="portique.settings",
     PORTIQUE_VAR_DIR=str(VAR_DIR),
     PORTIQUE_SECRET_KEY="profile-" + secrets.token_urlsafe(40),
-    PORTIQUE_ALLOWED_HOSTS="testserver",
-    PORTIQUE_BASE_URL="https://portail.example.org",
+    PORTIQUE_ALLOWED_HOSTS=HOST,
+    PORTIQUE_BASE_URL=f"https://{HOST}",
     PORTIQUE_SSL_REDIRECT="false",
     PORTIQUE_SECURE_COOKIES="false",
-    PORTIQUE_DATABASE_URL=f"sqlite:///{VAR_DIR / 'profile.sqlite3'}",
-    PORTIQUE_CACHE_URL="",
+    PORTIQUE_DATABASE_URL=(
+        f"sqlite:///{VAR_DIR / 'profile.sqlite3'}"
+        if BACKEND == "sqlite"
+        else f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    ),
+    PORTIQUE_CACHE_URL="" if BACKEND == "sqlite" else REDIS_URL,
     PORTIQUE_LOG_LEVEL="WARNING",
     # The bench people's addresses are made up: the portal alone is profiled, not DNS.
     PORTIQUE_EMAIL_DNS_CHECK="false",
@@ -53,7 +78,8 @@ PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20"))
 # costliest functions are printed too.
 TOP_OF = os.environ.get("BENCH_TOP_OF", "")
 NEW_PASSWORD = "Velo-rouge-mardi-42"  # noqa: S105 (the bench people's, not a secret)
-LINK_RE = re.compile(r"https://portail\.example\.org(/activation/lien/[^/\s]+/)")
+LINK_RE = re.compile(rf"https://{re.escape(HOST)}(/activation/lien/[^/\s]+/)")
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 A = "/activation/"
 
 # What each share is made of: (file name ending, function name) whose cumulative time
@@ -65,13 +91,13 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "SQL": (("django/db/backends/utils.py", "_execute"),),
     "templates": (("django/template/backends/django.py", "render"),),
-    "hash": (("portique/passwords/hashers.py", "_in_hashing_thread"),),
 }
 
 
 @dataclass
 class Page:
     cpu: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
     stats: pstats.Stats | None = None
 
 
@@ -83,33 +109,120 @@ class Profiler:
     view_codes: dict[str, set[tuple[str, int, str]]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    hash_cpu: list[float] = field(default_factory=list)
+    profiling: bool = False
 
-    def request(self, send: Callable[..., Any], method: str, path: str, **data: str) -> Any:
+    @contextmanager
+    def measure(self, name: str, path: str) -> Iterator[None]:
+        """Time the request inside, or profile it when profiling; count its queries."""
+        from django.db import connection
         from django.urls import resolve
 
-        name = f"{method} {page_name(path)}"
-        view = resolve(path).func
-        code = view.__code__
+        code = resolve(path).func.__code__
         self.view_codes[name].add((code.co_filename, code.co_firstlineno, code.co_name))
-        # The CPU without the profiler, then the same kind of request profiled: cProfile
-        # makes Python code slower than C code, so its seconds are only read as shares.
-        started = time.process_time()
-        response = send(path, data) if data else send(path)
-        self.pages[name].cpu.append(time.process_time() - started)
-        return response
+        queries = [0]
 
-    def profiled(self, send: Callable[..., Any], method: str, path: str, **data: str) -> Any:
-        name = f"{method} {page_name(path)}"
-        profile = cProfile.Profile()
-        profile.enable()
-        response = send(path, data) if data else send(path)
-        profile.disable()
+        def count(execute: Callable[..., Any], *args: Any) -> Any:
+            queries[0] += 1
+            return execute(*args)
+
         page = self.pages[name]
+        with connection.execute_wrapper(count):
+            if not self.profiling:
+                started, started_process = time.thread_time(), time.process_time()
+                yield
+                spent = time.thread_time() - started
+                page.cpu.append(spent)
+                page.queries.append(queries[0])
+                # Another thread's CPU meanwhile: the hash, in the hashing thread.
+                if name == "POST mot-de-passe/":
+                    self.hash_cpu.append(time.process_time() - started_process - spent)
+                return
+            # cProfile makes Python code slower than C code: its seconds are only read as
+            # shares. Its clock is the thread's CPU, as the figures measured apart.
+            profile = cProfile.Profile(time.thread_time)
+            profile.enable()
+            yield
+            profile.disable()
         if page.stats is None:
             page.stats = pstats.Stats(profile)
         else:
             page.stats.add(profile)
-        return response
+
+
+class Browser:
+    """One person's browser, calling the WSGI application as gunicorn does: its cookies
+    kept, each request measured under its page's name."""
+
+    def __init__(self, application: Any, profiler: Profiler) -> None:
+        self.application, self.profiler = application, profiler
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
+        """Send one request (no redirect followed); return status, Location and body."""
+        body = urlencode(form).encode() if form is not None else b""
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": HOST,
+            "HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9,en;q=0.8",
+            "HTTP_USER_AGENT": "Mozilla/5.0 (profile)",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if form is not None:
+            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+            answer.update(status=int(status[:3]), headers=headers)
+
+        with self.profiler.measure(f"{method} {page_name(path)}", path):
+            response = self.application(environ, start_response)
+            content = b"".join(response)
+            response.close()
+        location = ""
+        for header, value in answer["headers"]:
+            if header == "Set-Cookie":
+                pair, _, attributes = value.partition(";")
+                cookie, _, cookie_value = pair.partition("=")
+                if "max-age=0" in attributes.lower().replace(" ", ""):
+                    self.cookies.pop(cookie, None)
+                else:
+                    self.cookies[cookie] = cookie_value.strip('"')
+            elif header == "Location":
+                location = value
+        return answer["status"], location, content.decode()
+
+    def page(self, path: str) -> str:
+        status, _location, content = self.request("GET", path)
+        assert status == 200, (path, status)
+        return content
+
+    def submit(self, path: str, expect: str, **data: str) -> str:
+        """Show the page, post its form with its CSRF token; return the token."""
+        token = CSRF_RE.search(self.page(path))
+        assert token is not None, f"no CSRF token on {path}"
+        status, location, _ = self.request(
+            "POST", path, {"csrfmiddlewaretoken": token.group(1), **data}
+        )
+        assert status == 302 and location == expect, (path, status, location)
+        return token.group(1)
 
 
 def page_name(path: str) -> str:
@@ -139,22 +252,10 @@ def shares(stats: pstats.Stats, view_codes: set[tuple[str, int, str]]) -> dict[s
     return {part: seconds / whole for part, seconds in parts.items()} if whole else {}
 
 
-def walk(profiler: Profiler, client: Any, number: int, *, profiled: bool) -> None:
+def walk(application: Any, profiler: Profiler, number: int) -> None:
     from django.core import mail
 
-    # One client for everyone, as one app process serves everyone: a new client would load
-    # the middleware again (WhiteNoise reading the static files), which a server does once.
-    client.cookies.clear()
-    send = profiler.profiled if profiled else profiler.request
-
-    def page(path: str) -> None:
-        response = send(client.get, "GET", path)
-        assert response.status_code == 200, (path, response.status_code)
-
-    def submit(path: str, expect: str, **data: str) -> None:
-        page(path)
-        response = send(client.post, "POST", path, **data)
-        assert response.status_code == 302 and response["Location"] == expect, (path, response)
+    browser = Browser(application, profiler)
 
     def follow(to: str, expect: str) -> None:
         deliver()
@@ -163,29 +264,29 @@ def walk(profiler: Profiler, client: Any, number: int, *, profiled: bool) -> Non
             for message in mail.outbox
             if to in message.to and (found := LINK_RE.search(str(message.body)))
         ][-1:]
-        response = send(client.get, "GET", link)
-        assert response.status_code == 302, response
-        submit(A + "lien/", expect)
+        status, location, _ = browser.request("GET", link)
+        assert status == 302 and location == A + "lien/", (status, location)
+        browser.submit(A + "lien/", expect)
 
     recovery = f"profile{number:04}.perso@example.com"
     forwarding = f"profile{number:04}.ailleurs@example.org"
-    submit(A + "identifiant/", A + "mot-de-passe-provisoire/", identifier=login(number))
-    submit(
+    browser.submit(A + "identifiant/", A + "mot-de-passe-provisoire/", identifier=login(number))
+    browser.submit(
         A + "mot-de-passe-provisoire/",
         A + "mail-de-secours/",
         provisional_password=provisional(number),
     )
-    submit(
+    browser.submit(
         A + "mail-de-secours/",
         A + "mail-de-secours/envoye/",
         recovery_email=recovery,
         recovery_email_confirmation=recovery,
     )
-    page(A + "mail-de-secours/envoye/")
+    browser.page(A + "mail-de-secours/envoye/")
     follow(recovery, A + "charte/")
-    submit(A + "charte/", A + "annuaire/", accept="on")
-    submit(A + "annuaire/", A + "messagerie/", directory_consent="on")
-    submit(
+    browser.submit(A + "charte/", A + "annuaire/", accept="on")
+    browser.submit(A + "annuaire/", A + "messagerie/", directory_consent="on")
+    browser.submit(
         A + "messagerie/",
         A + "messagerie/envoye/",
         wants_forwarding="on",
@@ -193,20 +294,30 @@ def walk(profiler: Profiler, client: Any, number: int, *, profiled: bool) -> Non
         forwarding_address_confirmation=forwarding,
         keep_copy="on",
     )
-    page(A + "messagerie/envoye/")
+    browser.page(A + "messagerie/envoye/")
     follow(forwarding, A + "mot-de-passe/")
-    page(A + "mot-de-passe/")
+    token = CSRF_RE.search(browser.page(A + "mot-de-passe/"))
+    assert token is not None
+    # password.js asks the live checklist as the person types, after a pause.
     for typed in (NEW_PASSWORD[:8], NEW_PASSWORD):
-        send(client.post, "POST", A + "mot-de-passe/regles/", password=typed)
-    response = send(
-        client.post,
+        status, _, _ = browser.request(
+            "POST",
+            A + "mot-de-passe/regles/",
+            {"csrfmiddlewaretoken": token.group(1), "password": typed},
+        )
+        assert status == 200, status
+    status, location, _ = browser.request(
         "POST",
         A + "mot-de-passe/",
-        new_password=NEW_PASSWORD,
-        new_password_confirmation=NEW_PASSWORD,
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "new_password": NEW_PASSWORD,
+            "new_password_confirmation": NEW_PASSWORD,
+        },
     )
-    assert response["Location"] == A + "termine/", response
-    page(A + "termine/")
+    assert location == A + "termine/", (status, location)
+    browser.page(A + "termine/")
+    deliver()  # the activation's notice
 
 
 mail_cpu = [0.0]
@@ -215,9 +326,9 @@ mail_cpu = [0.0]
 def deliver() -> None:
     from django.core.management import call_command
 
-    started = time.process_time()
+    started = time.thread_time()
     call_command("worker", batch=True, verbosity=0)
-    mail_cpu[0] += time.process_time() - started
+    mail_cpu[0] += time.thread_time() - started
 
 
 def login(number: int) -> str:
@@ -229,30 +340,57 @@ def provisional(number: int) -> str:
 
 
 def report(profiler: Profiler) -> None:
-    columns = ["outside the view", "view", "session", "SQL", "templates", "hash"]
+    columns = ["outside the view", "view", "session", "SQL", "templates"]
     header = "".join(f"{column:>17}" for column in columns)
-    print(f"{'page':<32}{'count':>6}{'CPU ms':>8}{header}")
+    print(f"{'page':<32}{'count':>6}{'CPU ms':>8}{'queries':>8}{header}")
     whole: dict[str, float] = defaultdict(float)
-    requests = cpu = 0.0
+    requests = cpu = queries = 0.0
     for name in sorted(profiler.pages, key=lambda n: (n.split(" ", 1)[1], n)):
         page = profiler.pages[name]
         if page.stats is None or not page.cpu:
             continue
         mean = sum(page.cpu) / len(page.cpu)
+        mean_queries = sum(page.queries) / len(page.queries)
         split = shares(page.stats, profiler.view_codes[name])
         per_activation = len(page.cpu) / PEOPLE
         requests += per_activation
         cpu += mean * per_activation
+        queries += mean_queries * per_activation
         for part, share in split.items():
             whole[part] += share * mean * per_activation
         cells = "".join(f"{split.get(column, 0) * 100:>16.0f}%" for column in columns)
-        print(f"{name:<32}{len(page.cpu):>6}{mean * 1000:>8.2f}{cells}")
+        print(f"{name:<32}{len(page.cpu):>6}{mean * 1000:>8.2f}{mean_queries:>8.1f}{cells}")
     cells = "".join(f"{whole[column] / cpu * 100:>16.0f}%" for column in columns)
-    print(f"{'an activation':<32}{requests:>6.0f}{cpu * 1000:>8.1f}{cells}")
+    print(f"{'an activation':<32}{requests:>6.0f}{cpu * 1000:>8.1f}{queries:>8.0f}{cells}")
+    hashed = sum(profiler.hash_cpu) / max(len(profiler.hash_cpu), 1)
+    print(f"the password hash, in the hashing thread: {hashed * 1000:.1f} ms of CPU")
     print(
         f"the mail worker: {mail_cpu[0] / (2 * PEOPLE) * 1000:.1f} ms of CPU per activation "
-        "(its two links; the activation's notice is sent after the walk)"
+        "(its three mails: the two links and the activation's notice)"
     )
+
+
+@contextmanager
+def database() -> Iterator[None]:
+    """The backend's database for the run: SQLite's file in VAR_DIR, or a PostgreSQL
+    database made for the run and dropped after it, with Redis's database flushed."""
+    if BACKEND == "sqlite":
+        yield
+        return
+    import psycopg
+    import redis
+
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).flushdb()
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 def main() -> int:
@@ -269,6 +407,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     from portique.accounts.services import person_create
+    from portique.wsgi import application
 
     for number in range(2 * PEOPLE + 1):
         person_create(
@@ -279,18 +418,16 @@ def main() -> int:
             provisional_password=provisional(number),
             actor="bench",
         )
-    from django.test import Client
-
-    client = Client()
     profiler = Profiler()
     # One person first, not counted: templates compiled, connections opened, as in service.
-    walk(Profiler(), client, 2 * PEOPLE, profiled=False)
+    walk(application, Profiler(), 2 * PEOPLE)
     mail_cpu[0] = 0.0
     for number in range(PEOPLE):
-        walk(profiler, client, number, profiled=False)
+        walk(application, profiler, number)
+    profiler.profiling = True
     for number in range(PEOPLE, 2 * PEOPLE):
-        walk(profiler, client, number, profiled=True)
-    print(f"profile of an activation, {PEOPLE} people, SQLite, Django's test client")
+        walk(application, profiler, number)
+    print(f"profile of an activation, {PEOPLE} people, {BACKEND}, the WSGI application")
     report(profiler)
     chosen = [page for name, page in profiler.pages.items() if TOP_OF in ("*", name)]
     merged = None
@@ -308,4 +445,11 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        with database():
+            status = main()
+    finally:
+        import shutil
+
+        shutil.rmtree(VAR_DIR, ignore_errors=True)
+    sys.exit(status)
