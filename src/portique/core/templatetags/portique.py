@@ -7,8 +7,10 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms import BoundField
+from django.template import TemplateSyntaxError
 from django.template.base import Node, NodeList, Parser, Token
 from django.template.context import Context
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -34,6 +36,11 @@ def described_field(field: BoundField) -> SafeString:
 
 _fixed_nodes: "weakref.WeakSet[FixedNode]" = weakref.WeakSet()
 
+# What a {% csrf_token %} inside a {% fixed %} block renders while the block is rendered for
+# memory: letters only, so escaping leaves it as it is and it can be found again.
+_CSRF_MARK = "portiquefixedcsrfmark"
+_CSRF_MARK_INPUT = str(CsrfTokenNode().render(Context({"csrf_token": _CSRF_MARK})))
+
 
 @receiver(setting_changed)
 def _forget_fixed_renderings(**kwargs: Any) -> None:
@@ -44,12 +51,15 @@ def _forget_fixed_renderings(**kwargs: Any) -> None:
 
 class FixedNode(Node):
     """What {% fixed %} encloses, rendered once for each language and value of the variables
-    it names, then given from memory."""
+    it names, then given from memory, with the request's own CSRF token in place of each
+    {% csrf_token %}."""
 
     def __init__(self, nodelist: NodeList, variables: list[Any]) -> None:
         self.nodelist = nodelist
         self.variables = variables
-        self.rendered: dict[tuple[Any, ...], SafeString] = {}
+        # The rendering, cut where the CSRF tokens go.
+        self.rendered: dict[tuple[Any, ...], list[str]] = {}
+        self.csrf_token = CsrfTokenNode()
         _fixed_nodes.add(self)
 
     def render(self, context: Context) -> str:
@@ -60,23 +70,37 @@ class FixedNode(Node):
             *(variable.resolve(context) for variable in self.variables),
         )
         try:
-            return self.rendered[key]
+            parts = self.rendered[key]
         except KeyError:
-            pass
+            parts = self.rendered[key] = self._render_parts(context)
         except TypeError:  # a value that cannot be a key: rendered every time
             return self.nodelist.render(context)
-        self.rendered[key] = text = mark_safe(self.nodelist.render(context))  # noqa: S308 (the template's own output)
-        return text
+        if len(parts) == 1:
+            return parts[0]
+        return mark_safe(self.csrf_token.render(context).join(parts))  # noqa: S308 (the template's own output)
+
+    def _render_parts(self, context: Context) -> list[str]:
+        with context.push(csrf_token=_CSRF_MARK):
+            text = self.nodelist.render(context)
+        parts = text.split(_CSRF_MARK_INPUT)
+        if any(_CSRF_MARK in part for part in parts):
+            raise TemplateSyntaxError(
+                "{% fixed %} can only hold the CSRF token as {% csrf_token %}: it gives each "
+                "request its own token in place of that tag's input, and of nothing else."
+            )
+        return [mark_safe(part) for part in parts]  # noqa: S308 (the template's own output)
 
 
 @register.tag
 def fixed(parser: Parser, token: Token) -> FixedNode:
     """{% fixed var1 var2 %}…{% endfixed %}: a part of a page that depends only on the active
-    language, the URLs and the named variables (the settings the context processors give),
-    such as the footer. It is rendered once per process for each of their values instead of
-    on every page: Django's template language costs per node, and the chrome every page
-    repeats was a third of a page's rendering. Never around a CSRF token or anything else
-    that changes with the request."""
+    language, the URLs and the named variables (the settings the context processors give, a
+    step's position), such as the footer. It is rendered once per process for each of their
+    values instead of on every page: Django's template language costs per node, and the
+    chrome every page repeats was a third of a page's rendering. A {% csrf_token %} inside
+    gets the request's token. Never around anything else that changes with the request or
+    the person, and never name a variable with many values (an address, say): each value
+    keeps its own rendering in memory for the life of the process."""
     variables = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     nodelist = parser.parse(("endfixed",))
     parser.delete_first_token()
