@@ -73,3 +73,8 @@ def test_csrf_token_written_as_a_variable_is_refused() -> None:
 
     with pytest.raises(TemplateSyntaxError):
         template.render({}, _request())
+
+
+def test_a_block_inside_is_refused() -> None:
+    with pytest.raises(TemplateSyntaxError):
+        _template("{% fixed %}{% block main %}{% endblock %}{% endfixed %}")

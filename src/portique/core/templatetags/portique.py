@@ -11,6 +11,7 @@ from django.template import TemplateSyntaxError
 from django.template.base import Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
+from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +54,10 @@ class FixedNode(Node):
     """What {% fixed %} encloses, rendered once for each language and value of the variables
     it names, then given from memory, with the request's own CSRF token in place of each
     {% csrf_token %}."""
+
+    # Hidden from get_nodes_by_type(): {% extends %} searches the whole base template for
+    # its blocks on every page, and a fixed part holds none (fixed() refuses them).
+    child_nodelists = ()
 
     def __init__(self, nodelist: NodeList, variables: list[Any]) -> None:
         self.nodelist = nodelist
@@ -104,4 +109,7 @@ def fixed(parser: Parser, token: Token) -> FixedNode:
     variables = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     nodelist = parser.parse(("endfixed",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # A page's own block would be kept for every page that extends this one.
+        raise TemplateSyntaxError("{% fixed %} cannot hold a {% block %}.")
     return FixedNode(nodelist, variables)
