@@ -84,6 +84,8 @@ TEMPLATES = [
         "OPTIONS": {"autoescape": False},
     },
 ]
+# Django's renderer, with the <input> widgets' markup built without the template engine.
+FORM_RENDERER = "portique.core.renderers.FormRenderer"
 
 DATABASES = {
     "default": env.db_url(

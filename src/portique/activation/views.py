@@ -67,9 +67,10 @@ def _page(
         flow=flow,
         step=step,
         progress=flow_progress(flow, step) if step else None,
-        # The "Modifier" buttons the person's state and category allow.
-        revisions=(
-            revisions_allowed(flow.current_state, flow_rules(flow)) if flow is not None else set()
+        # The "Modifier" buttons the person's state and category allow; frozen, so that
+        # _answers.html's {% fixed %} can keep a rendering for each set.
+        revisions=frozenset(
+            revisions_allowed(flow.current_state, flow_rules(flow)) if flow is not None else ()
         ),
         offers_leave=step is not None and step.offers_leave,
     )
