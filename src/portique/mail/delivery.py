@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 
 from portique.core import clock
+from portique.mail.connection import mail_connection
 from portique.mail.models import OutboundMail, OutboundMailAttachment
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def mail_deliver(mail_id: int) -> Delivery | None:
             message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     attempts = mail.attempts + 1
     try:
-        message.send()
+        mail_connection.send(message)
     except (smtplib.SMTPException, OSError) as error:
         last_error = f"{type(error).__name__}: {error}"[:2000]
         gave_up = clock.now() - mail.created_at > _retry_for()
