@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 
 from portique.core import clock
 from portique.mail import sql
 from portique.mail.connection import mail_connection
+from portique.mail.messages import message_for
 from portique.mail.models import OutboundMail, OutboundMailAttachment
 
 logger = logging.getLogger(__name__)
@@ -125,19 +125,7 @@ def mail_deliver(mail_id: int) -> Delivery | None:
     mail = _claim(mail_id)
     if mail is None:
         return None
-    reply_to = settings.PORTIQUE_EMAIL_REPLY_TO
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.body_text,
-        to=[mail.to],
-        reply_to=[reply_to] if reply_to else None,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
-    if mail.attachment_count:
-        for attachment in mail.attachments.all():
-            message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+    message = message_for(mail)
     attempts = mail.attempts + 1
     try:
         mail_connection.send(message)
