@@ -55,6 +55,8 @@ class MailConnection:
         the new one: the server's own answer about this mail (a refused recipient) is what
         the caller must see, not the stale connection.
         """
+        # Idle that long, the server may have dropped it: better a new one at once.
+        self.close_if_idle()
         reused = self._backend is not None
         try:
             try:
@@ -75,8 +77,12 @@ class MailConnection:
             self.close()
 
     def close_if_idle(self) -> None:
-        """Close the connection if no mail used it for IDLE_SECONDS."""
-        if self._backend is not None and time.monotonic() - self._last_used >= IDLE_SECONDS:
+        """Close the connection if no mail used it for IDLE_SECONDS, or it has been open for
+        MAX_AGE_SECONDS."""
+        now = time.monotonic()
+        if self._backend is not None and (
+            now - self._last_used >= IDLE_SECONDS or now - self._opened_at >= MAX_AGE_SECONDS
+        ):
             self.close()
 
     def close(self) -> None:
@@ -88,10 +94,6 @@ class MailConnection:
 
     def _send(self, message: EmailMessage) -> None:
         now = time.monotonic()
-        if self._backend is not None and (
-            now - self._opened_at >= MAX_AGE_SECONDS or now - self._last_used >= IDLE_SECONDS
-        ):
-            self.close()
         if self._backend is None:
             # A new backend each time: it reads the settings (host, port, credentials) then.
             backend = get_connection()
