@@ -1,5 +1,6 @@
 """Several `portique worker` processes draining one outbox at once hand each mail to the
-server exactly once, as separate machines or a restarted pool would."""
+server exactly once, as separate machines or a restarted pool would: on SQLite, which locks
+the whole file, and on PostgreSQL, where each worker skips the tasks another has locked."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.support.postgres import dedicated_database, require_postgres
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
@@ -44,16 +48,26 @@ with transaction.atomic():
 """
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/portique.sqlite3"
+        return
+    require_postgres()
+    with dedicated_database("portique_mailworkers") as url:
+        yield url
+
+
 @pytest.mark.smtp
 def test_workers_draining_one_outbox_at_once_deliver_each_mail_once(
-    smtp_server: SmtpServer, tmp_path: Path
+    smtp_server: SmtpServer, tmp_path: Path, database_url: str
 ) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portique.settings",
         "PORTIQUE_DEBUG": "true",
         "PORTIQUE_VAR_DIR": str(tmp_path),
-        "PORTIQUE_DATABASE_URL": f"sqlite:///{tmp_path}/portique.sqlite3",
+        "PORTIQUE_DATABASE_URL": database_url,
         "PORTIQUE_EMAIL_URL": smtp_server.url,
         "PORTIQUE_LOG_LEVEL": "WARNING",
     }
