@@ -10,6 +10,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 
 from portique.mail.messages import message_for
 from portique.mail.models import OutboundMail, OutboundMailAttachment
@@ -51,3 +52,27 @@ def test_message_is_written_as_compat32_writes_it(settings: Any, subject: str) -
 
     assert written(message, message.policy) == written(message, compat32)
     assert message.policy is not compat32
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Université de Montpellier : confirmez votre adresse mail de secours",
+        "Short ASCII subject",
+        "Université  d'Angers ;  deux espaces\tet des « guillemets » sur une très longue ligne",
+    ],
+)
+def test_message_carries_the_subject_header_django_writes(subject: str) -> None:
+    mail = OutboundMail(to="perso@example.com", subject=subject, body_text="Bonjour")
+    django_message = EmailMultiAlternatives(
+        subject=subject,
+        body="Bonjour",
+        to=[mail.to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+    ours, django = message_for(mail).message(), django_message.message()
+
+    assert ours["Subject"] == django["Subject"]
+    assert list(ours.keys()) == list(django.keys())

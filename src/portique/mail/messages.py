@@ -3,10 +3,12 @@ its short headers written out as they are."""
 
 from email.message import Message
 from email.policy import Compat32
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import forbid_multi_line_headers
 
 from portique.mail.models import OutboundMail
 
@@ -40,9 +42,25 @@ class _ShortHeadersAsTheyAre(Compat32):
 _POLICY = _ShortHeadersAsTheyAre()
 
 
+@lru_cache(maxsize=128)
+def _encoded_subject(subject: str, encoding: str) -> str:
+    """The Subject header Django writes for `subject`. Encoding a non-ASCII subject costs
+    0.1 ms (the email package measures the encoded line character by character), and the
+    subjects are the same few sentences, one per kind of mail and language."""
+    return str(forbid_multi_line_headers("Subject", subject, encoding)[1])
+
+
 class _Mail(EmailMultiAlternatives):
     def message(self) -> Message:
-        message = super().message()
+        # Django encodes the subject as it builds the message: build it with an empty one,
+        # then put in the encoded subject, in its place among the headers.
+        subject, self.subject = self.subject, ""
+        try:
+            message = super().message()
+        finally:
+            self.subject = subject
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        message.replace_header("Subject", _encoded_subject(str(subject), encoding))
         message.policy = _POLICY
         return message
 
