@@ -18,8 +18,11 @@ MAX_AGE_SECONDS = 300.0
 
 
 def _dropped(error: Exception) -> bool:
-    """The server closed the connection before answering the mail (its idle timeout, a
-    restart): the mail itself was not judged."""
+    """The server closed the connection (its idle timeout, a restart), or said it would
+    (421): an answer about the connection, not about the mail. On a kept connection it comes
+    at the first command of the next mail; only a drop between the end of the data and its
+    answer would have the mail, resent, arrive twice, the window of any retry (README:
+    delivered at least once)."""
     if isinstance(error, smtplib.SMTPResponseException):
         # 421: the service closes the channel (too many mails on it, shutting down).
         return error.smtp_code == 421
