@@ -77,7 +77,10 @@ def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     using, so in tests the worker keeps it."""
     from django_tasks_db.management.commands import db_worker
 
+    from portique.mail import worker
+
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
 
 
 @pytest.fixture(autouse=True)

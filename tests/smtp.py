@@ -37,6 +37,8 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    # The client's address and port: two mails with the same came on one connection.
+    peer: Any = None
 
     @property
     def subject(self) -> str:
@@ -132,6 +134,7 @@ class RecordingHandler:
                     mail_from=envelope.mail_from or "",
                     rcpt_tos=list(envelope.rcpt_tos),
                     message=message,
+                    peer=session.peer,
                 )
             )
             self._changed.notify_all()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import signal
 import subprocess
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.smtp import SmtpServer, free_port
+from tests.support.postgres import dedicated_database, postgres_missing
 from tests.test_cli import (
     PORTIQUE,
     Browser,
@@ -34,9 +34,7 @@ from tests.test_cli import (
     wait_until_serving,
 )
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
 STARTUP_TIMEOUT = 30
 MAIL_TIMEOUT = 30
@@ -49,14 +47,10 @@ LOCKED = ("pierre.curie", "Essai-Prov-4343")
 
 
 def _missing_services() -> list[str]:
-    import psycopg
     import redis
 
-    missing = []
-    try:
-        psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
-    except psycopg.Error:
-        missing.append(f"PostgreSQL on 127.0.0.1:5432 (start it: {START_POSTGRES})")
+    postgres = postgres_missing()
+    missing = [postgres] if postgres else []
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
     except redis.RedisError:
@@ -69,22 +63,6 @@ def _require_services() -> None:
     if missing:
         # A developer without them skips; in CI, conftest.py turns the skip into a failure.
         pytest.skip("needs " + " and ".join(missing))
-
-
-@contextlib.contextmanager
-def dedicated_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this module, dropped afterwards (even with
-    connections still open to it); yields its URL."""
-    import psycopg
-
-    name = f"portique_twoinstances_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def flush_redis() -> None:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db import connection
 
 from portique.core import clock
+from portique.mail import sql
+from portique.mail.connection import mail_connection
+from portique.mail.messages import message_for
 from portique.mail.models import OutboundMail, OutboundMailAttachment
 
 logger = logging.getLogger(__name__)
@@ -79,12 +81,31 @@ def _claim(mail_id: int) -> OutboundMail | None:
     """Mark the mail as being delivered now and return it, or None if it is not queued or
     another worker is delivering it."""
     now = clock.now()
-    claimed = (
-        OutboundMail.objects.filter(pk=mail_id, status=OutboundMail.Status.QUEUED)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stalled_after()))
-        .update(claimed_at=now)
+    queued, claimed_at = sql.prepared(
+        OutboundMail, status=OutboundMail.Status.QUEUED, claimed_at=now
     )
-    return OutboundMail.objects.get(pk=mail_id) if claimed else None
+    (stale,) = sql.prepared(OutboundMail, claimed_at=now - stalled_after())
+    table, pk = sql.table(OutboundMail), sql.columns(OutboundMail, "pk")
+    claim, status = sql.columns(OutboundMail, "claimed_at"), sql.columns(OutboundMail, "status")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Names from the model, values as parameters:
+            f"UPDATE {table} SET {claim} = %s WHERE {pk} = %s AND {status} = %s"  # noqa: S608
+            f" AND ({claim} IS NULL OR {claim} < %s)",
+            [claimed_at, mail_id, queued, stale],
+        )
+        if cursor.rowcount != 1:
+            return None
+        cursor.execute(
+            f"SELECT {sql.columns(OutboundMail, *_SENT_WITH)} FROM {table} WHERE {pk} = %s",  # noqa: S608
+            [mail_id],
+        )
+        row = cursor.fetchone()
+    return OutboundMail(pk=mail_id, **dict(zip(_SENT_WITH, row, strict=True)))
+
+
+# The fields a delivery reads from the outbox row it claimed.
+_SENT_WITH = ("to", "subject", "body_text", "body_html", "attachment_count", "attempts")
 
 
 def _forget_attachments(mail: OutboundMail) -> None:
@@ -104,25 +125,14 @@ def mail_deliver(mail_id: int) -> Delivery | None:
     mail = _claim(mail_id)
     if mail is None:
         return None
-    reply_to = settings.PORTIQUE_EMAIL_REPLY_TO
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.body_text,
-        to=[mail.to],
-        reply_to=[reply_to] if reply_to else None,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
-    if mail.attachment_count:
-        for attachment in mail.attachments.all():
-            message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+    message = message_for(mail)
     attempts = mail.attempts + 1
     try:
-        message.send()
+        mail_connection.send(message)
     except (smtplib.SMTPException, OSError) as error:
         last_error = f"{type(error).__name__}: {error}"[:2000]
-        gave_up = clock.now() - mail.created_at > _retry_for()
+        created_at = OutboundMail.objects.values_list("created_at", flat=True).get(pk=mail.pk)
+        gave_up = clock.now() - created_at > _retry_for()
         status = OutboundMail.Status.QUEUED
         retry_at = None
         smtp_code, smtp_answer = _server_answer(error)
@@ -152,7 +162,9 @@ def mail_deliver(mail_id: int) -> Delivery | None:
     # The bodies may hold a one-time link, the attachments a list of people: once the mail
     # has left, the outbox forgets them.
     _forget_attachments(mail)
-    OutboundMail.objects.filter(pk=mail.pk).update(
+    sql.update(
+        OutboundMail,
+        mail.pk,
         status=OutboundMail.Status.SENT,
         sent_at=clock.now(),
         attempts=attempts,

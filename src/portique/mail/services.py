@@ -64,12 +64,13 @@ def mail_queue(
         created_at=clock.now(),
         attachment_count=len(attachments),
     )
-    OutboundMailAttachment.objects.bulk_create(
-        OutboundMailAttachment(
-            mail=mail, filename=a.filename, content=a.content, content_type=a.content_type
+    if attachments:
+        OutboundMailAttachment.objects.bulk_create(
+            OutboundMailAttachment(
+                mail=mail, filename=a.filename, content=a.content, content_type=a.content_type
+            )
+            for a in attachments
         )
-        for a in attachments
-    )
     # The database task backend writes its row in this same transaction: the outbox.
     deliver_mail.enqueue(mail.pk)
     return mail

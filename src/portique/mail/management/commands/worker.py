@@ -2,11 +2,13 @@ import logging
 import threading
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
 
 from portique.mail.services import mail_requeue_stalled
+from portique.mail.worker import MailWorker
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +48,33 @@ class Command(BaseCommand):
         stop = threading.Event()
         if not options["batch"]:
             threading.Thread(target=_sweep_forever, args=(stop,), daemon=True).start()
+        _configure_logging(options["verbosity"])
+        worker = MailWorker(
+            queue_names=["mail"],
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
         try:
-            call_command(
-                "db_worker",
-                queue_name="mail",
-                interval=options["interval"],
-                batch=options["batch"],
-                reload=False,
-                startup_delay=False,
-                verbosity=options["verbosity"],
-            )
+            worker.run()
         finally:
             stop.set()
+
+
+def _configure_logging(verbosity: int) -> None:
+    """-v 0 silences django-tasks, -v 2 logs each task's start and end; by default its
+    loggers keep the levels of settings.LOGGING (warnings), where db_worker logged two lines
+    a mail: the delivery logs what goes wrong with a mail itself."""
+    if verbosity == 0:
+        level = logging.CRITICAL
+    elif verbosity >= 2:
+        level = logging.DEBUG
+    else:
+        return
+    for name in (TASKS_LOGGER, "django_tasks_db"):
+        logging.getLogger(name).setLevel(level)
