@@ -9,15 +9,15 @@ Every page of the activation reads the session and many write it, so its queries
   then tried again with another key (Django's own loop, without its extra SELECT).
 - Deleting a session is one DELETE, not a SELECT then a DELETE.
 - Loading a session, which every page with a cookie does, is one SELECT of its data written
-  in SQL: building the same statement through the ORM cost ten times its running, about a
-  quarter of a millisecond of CPU per page.
+  in SQL, and saving one that exists one UPDATE: building the same statements through the
+  ORM cost ten times their running, about a quarter of a millisecond of CPU each.
 """
 
 from typing import Any
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -60,7 +60,31 @@ class SessionStore(DatabaseSessionStore):
             old, self._rekey_from = self._rekey_from, None
             if self._rekey(old):
                 return
-        super().save(must_create=must_create)
+        if self.session_key is None or must_create:
+            super().save(must_create=must_create)
+            return
+        data = self._get_session()
+        connection = connections[router.db_for_write(self.model)]
+        quote = connection.ops.quote_name
+        # As Django's save() of a stored session: its row rewritten, and a row gone meanwhile
+        # (ended from another tab) an UpdateError, which the middleware turns into a 400.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(self.model._meta.db_table)} "  # noqa: S608 (names quoted by the backend)
+                    f"SET {quote('session_data')} = %s, {quote('expire_date')} = %s "
+                    f"WHERE {quote('session_key')} = %s",
+                    [
+                        self.encode(data),
+                        connection.ops.adapt_datetimefield_value(self.get_expiry_date()),
+                        self.session_key,
+                    ],
+                )
+                updated = cursor.rowcount
+        except DatabaseError as error:
+            raise UpdateError from error
+        if not updated:
+            raise UpdateError
 
     def _rekey(self, old: str) -> bool:
         """Move the session stored under `old` to a new key, with the current data; return
