@@ -113,11 +113,13 @@ def activation_authenticate(
     # The letter's password works until its validity end (PORTIQUE_PROVISIONAL_PASSWORD_DAYS),
     # then HR reissues the letter. Past it, the right password is refused like a wrong one:
     # same page, same failure count, and the same one query whatever the login.
-    expires_at = (
-        Person.objects.filter(login=login)
-        .values_list("provisional_password_expires_at", flat=True)
-        .first()
-    )
+    try:
+        # get(), not first(): the login is unique, the people's order has nothing to sort.
+        expires_at = Person.objects.values_list("provisional_password_expires_at", flat=True).get(
+            login=login
+        )
+    except Person.DoesNotExist:
+        expires_at = None
     expired = expires_at is not None and expires_at <= clock.now()
     with transaction.atomic():
         if allowed and good and account is not None and account.activated:

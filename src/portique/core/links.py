@@ -84,9 +84,11 @@ def link_check(*, token: str, purpose: str | None = None) -> OneTimeLink:
     found = OneTimeLink.objects.filter(token_hash=_hash(token))
     if purpose is not None:
         found = found.filter(purpose=purpose)
-    link = found.first()
-    if link is None:
-        raise LinkInvalid()
+    try:
+        # get(), not first(): the hash is unique, there is no order to ask for.
+        link = found.get()
+    except OneTimeLink.DoesNotExist:
+        raise LinkInvalid() from None
     if link.used_at is not None:
         raise LinkUsed()
     if link.revoked_at is not None:
