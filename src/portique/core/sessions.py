@@ -9,8 +9,8 @@ Every page of the activation reads the session and many write it, so its queries
   then tried again with another key (Django's own loop, without its extra SELECT).
 - Deleting a session is one DELETE, not a SELECT then a DELETE.
 - Loading a session, which every page with a cookie does, is one SELECT of its data written
-  in SQL, and saving one that exists one UPDATE: building the same statements through the
-  ORM cost ten times their running, about a quarter of a millisecond of CPU each.
+  in SQL, and saving one that exists one UPDATE: through the ORM, building these statements
+  cost several times running them, 0.15 to 0.25 ms of CPU each.
 """
 
 from typing import Any
