@@ -63,7 +63,7 @@ class SessionStore(DatabaseSessionStore):
         if self.session_key is None or must_create:
             super().save(must_create=must_create)
             return
-        data = self._get_session()
+        data = dict(self.items())  # loads it if the request did not, as Django's save() does
         connection = connections[router.db_for_write(self.model)]
         quote = connection.ops.quote_name
         # As Django's save() of a stored session: its row rewritten, and a row gone meanwhile
