@@ -25,7 +25,7 @@ from portique.activation.machine import (
     same_address,
 )
 from portique.activation.models import ActivationFlow
-from portique.activation.selectors import flow_answers, flow_open_for, flow_rules
+from portique.activation.selectors import flow_answers, flow_load, flow_open_for, flow_rules
 from portique.consents.services import Where, consent_record_charter, consent_record_directory
 from portique.core import clock, links, throttle
 from portique.core.audit import audit_record, audit_record_many
@@ -75,7 +75,10 @@ def _move(flow: ActivationFlow, target: State) -> None:
 
 def _lock(flow: ActivationFlow) -> ActivationFlow:
     """Reload the flow under a row lock, so that two requests cannot both move it."""
-    return ActivationFlow.objects.select_for_update().get(pk=flow.pk)
+    locked = flow_load(flow.pk, unexpired=False, lock=True)
+    if locked is None:
+        raise ActivationFlow.DoesNotExist(f"flow {flow.pk} no longer exists")
+    return locked
 
 
 def _send_link(flow: ActivationFlow, *, purpose: str, to: str, kind: str) -> None:
@@ -110,11 +113,13 @@ def activation_authenticate(
     # The letter's password works until its validity end (PORTIQUE_PROVISIONAL_PASSWORD_DAYS),
     # then HR reissues the letter. Past it, the right password is refused like a wrong one:
     # same page, same failure count, and the same one query whatever the login.
-    expires_at = (
-        Person.objects.filter(login=login)
-        .values_list("provisional_password_expires_at", flat=True)
-        .first()
-    )
+    try:
+        # get(), not first(): the login is unique, the people's order has nothing to sort.
+        expires_at = Person.objects.values_list("provisional_password_expires_at", flat=True).get(
+            login=login
+        )
+    except Person.DoesNotExist:
+        expires_at = None
     expired = expires_at is not None and expires_at <= clock.now()
     with transaction.atomic():
         if allowed and good and account is not None and account.activated:
@@ -284,13 +289,7 @@ def activation_follow_link(*, token: str, ip: str | None = None) -> ActivationFl
     with transaction.atomic():
         link = links.link_consume(token=token)
         # An ended (expired) flow stays ended: its links must not bring it back.
-        flow = (
-            ActivationFlow.objects.select_for_update()
-            .filter(pk=link.flow_id, expires_at__gt=clock.now())
-            .first()
-            if link.flow_id
-            else None
-        )
+        flow = flow_load(link.flow_id, lock=True) if link.flow_id else None
         if flow is None:
             raise links.LinkInvalid()
         now = clock.now()

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from portique.core import clock
@@ -84,9 +84,11 @@ def link_check(*, token: str, purpose: str | None = None) -> OneTimeLink:
     found = OneTimeLink.objects.filter(token_hash=_hash(token))
     if purpose is not None:
         found = found.filter(purpose=purpose)
-    link = found.first()
-    if link is None:
-        raise LinkInvalid()
+    try:
+        # get(), not first(): the hash is unique, there is no order to ask for.
+        link = found.get()
+    except OneTimeLink.DoesNotExist:
+        raise LinkInvalid() from None
     if link.used_at is not None:
         raise LinkUsed()
     if link.revoked_at is not None:
@@ -129,17 +131,22 @@ def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str)
     """Return how many links were sent since `since` to this person for this purpose, and
     how many to this address (whatever its case), whoever asked."""
     # One query, on every page that mails a link, whose two halves each read an index of
-    # their own: the table holds every link of the retention period.
+    # their own: the table holds every link of the retention period. The rows it finds are
+    # few (the limit stops each count just past it), so they are told apart here: counting
+    # them in SQL with two filtered aggregates cost twice the CPU to build.
+    address = email.lower()
     to_person = Q(subject=subject, purpose=purpose, created_at__gte=since)
-    to_address = Q(address=email.lower(), created_at__gte=since)
-    counts = (
-        OneTimeLink.objects.alias(address=Lower("email"))
+    to_address = Q(address=address, created_at__gte=since)
+    rows = (
+        OneTimeLink.objects.annotate(address=Lower("email"))
         .filter(to_person | to_address)
-        .aggregate(
-            per_person=Count("pk", filter=to_person), per_address=Count("pk", filter=to_address)
-        )
+        .values_list("subject", "purpose", "address")
     )
-    return counts["per_person"], counts["per_address"]
+    per_person = per_address = 0
+    for row_subject, row_purpose, row_address in rows:
+        per_person += row_subject == subject and row_purpose == purpose
+        per_address += row_address == address
+    return per_person, per_address
 
 
 def links_purge() -> int:

@@ -8,13 +8,17 @@ Every page of the activation reads the session and many write it, so its queries
 - A new key is not first looked up: the primary key refuses a duplicate, and the insert is
   then tried again with another key (Django's own loop, without its extra SELECT).
 - Deleting a session is one DELETE, not a SELECT then a DELETE.
+- Loading a session, which every page with a cookie does, is one SELECT of its data written
+  in SQL, and saving one that exists one UPDATE: through the ORM, building these statements
+  cost several times running them, 0.15 to 0.25 ms of CPU each.
 """
 
 from typing import Any
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 
@@ -25,6 +29,24 @@ class SessionStore(DatabaseSessionStore):
         # 32 characters from 36 symbols (165 bits, from `secrets`): the unique key of the
         # table is enough to catch the collision that will not happen.
         return get_random_string(32, VALID_KEY_CHARS)
+
+    def load(self) -> dict[str, Any]:
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        # As Django's load(): the session's data if it has not expired, else nothing and no
+        # key, so that a save creates a new session instead of reviving this one.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('session_data')} FROM {quote(self.model._meta.db_table)} "  # noqa: S608 (names quoted by the backend)
+                f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s",
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return {}
+        return self.decode(connection.ops.process_clob(row[0]))
 
     def cycle_key(self) -> None:
         data = dict(self.items())  # loads the stored data, as Django's cycle_key() does
@@ -38,7 +60,31 @@ class SessionStore(DatabaseSessionStore):
             old, self._rekey_from = self._rekey_from, None
             if self._rekey(old):
                 return
-        super().save(must_create=must_create)
+        if self.session_key is None or must_create:
+            super().save(must_create=must_create)
+            return
+        data = dict(self.items())  # loads it if the request did not, as Django's save() does
+        connection = connections[router.db_for_write(self.model)]
+        quote = connection.ops.quote_name
+        # As Django's save() of a stored session: its row rewritten, and a row gone meanwhile
+        # (ended from another tab) an UpdateError, which the middleware turns into a 400.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(self.model._meta.db_table)} "  # noqa: S608 (names quoted by the backend)
+                    f"SET {quote('session_data')} = %s, {quote('expire_date')} = %s "
+                    f"WHERE {quote('session_key')} = %s",
+                    [
+                        self.encode(data),
+                        connection.ops.adapt_datetimefield_value(self.get_expiry_date()),
+                        self.session_key,
+                    ],
+                )
+                updated = cursor.rowcount
+        except DatabaseError as error:
+            raise UpdateError from error
+        if not updated:
+            raise UpdateError
 
     def _rekey(self, old: str) -> bool:
         """Move the session stored under `old` to a new key, with the current data; return

@@ -86,11 +86,13 @@ class SqlAccountStore:
         return _record(account) if account else None
 
     def verify_provisional_password(self, login: str, password: str) -> bool:
-        stored = (
-            Account.objects.filter(login=login)
-            .values_list("provisional_password_hash", flat=True)
-            .first()
-        )
+        try:
+            # get(), not first(): the login is unique, there is no order to ask for.
+            stored = Account.objects.values_list("provisional_password_hash", flat=True).get(
+                login=login
+            )
+        except Account.DoesNotExist:
+            stored = ""
         return provisional.check(password, stored or "")
 
     def create(
