@@ -1,16 +1,16 @@
 """Read activation flows and the path a person walks through."""
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router
 from django.db.transaction import TransactionManagementError
 
 from portique.accounts.rules import CategoryRules, rules_for
 from portique.activation.machine import STEPS, Answers, State, Step, path
 from portique.activation.models import ActivationFlow
-from portique.core import clock
+from portique.core import clock, sql
 from portique.mail.selectors import MailFate, mail_fate
 
 
@@ -28,23 +28,20 @@ def flow_load(
     # Every page of the activation reads its flow, and every move reads it again under the
     # lock: written in SQL, the read costs a third of the ORM's, which spent most of it
     # building the same statement again, column by column. Names come from the model.
-    alias = router.db_for_write(ActivationFlow) if lock else router.db_for_read(ActivationFlow)
-    connection = connections[alias]
-    meta = ActivationFlow._meta
-    quote = connection.ops.quote_name
-    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (names quoted by the backend)
-    params = [meta.pk.get_db_prep_value(flow_id, connection)]
+    connection = sql.connection_for(ActivationFlow, write=lock)
+    column = partial(sql.columns, ActivationFlow, connection=connection)
+    statement = f"SELECT * FROM {sql.table(ActivationFlow, connection)} WHERE {column('pk')} = %s"  # noqa: S608 (names quoted by the backend)
+    params = sql.prepared(ActivationFlow, connection, pk=flow_id)
     if unexpired:
-        expires_at = meta.get_field("expires_at")
-        sql += f" AND {quote(expires_at.column)} > %s"
-        params.append(expires_at.get_db_prep_value(clock.now(), connection))
+        statement += f" AND {column('expires_at')} > %s"
+        params += sql.prepared(ActivationFlow, connection, expires_at=clock.now())
     if lock:
         if connection.get_autocommit():
             # As select_for_update(): a lock outside a transaction would be let go at once.
             raise TransactionManagementError("a flow is locked only inside a transaction")
         if connection.features.has_select_for_update:
-            sql += " " + connection.ops.for_update_sql()
-    found = list(ActivationFlow.objects.db_manager(alias).raw(sql, params))
+            statement += " " + connection.ops.for_update_sql()
+    found = list(ActivationFlow.objects.db_manager(connection.alias).raw(statement, params))
     return found[0] if found else None
 
 

@@ -13,13 +13,16 @@ Every page of the activation reads the session and many write it, so its queries
   cost several times running them, 0.15 to 0.25 ms of CPU each.
 """
 
+from functools import partial
 from typing import Any
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from portique.core import sql
 
 
 class SessionStore(DatabaseSessionStore):
@@ -31,16 +34,18 @@ class SessionStore(DatabaseSessionStore):
         return get_random_string(32, VALID_KEY_CHARS)
 
     def load(self) -> dict[str, Any]:
-        using = router.db_for_read(self.model)
-        connection = connections[using]
-        quote = connection.ops.quote_name
+        connection = sql.connection_for(self.model, write=False)
+        column = partial(sql.columns, self.model, connection=connection)
         # As Django's load(): the session's data if it has not expired, else nothing and no
         # key, so that a save creates a new session instead of reviving this one.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote('session_data')} FROM {quote(self.model._meta.db_table)} "  # noqa: S608 (names quoted by the backend)
-                f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s",
-                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+                f"SELECT {column('session_data')} FROM {sql.table(self.model, connection)}"  # noqa: S608 (names quoted by the backend)
+                f" WHERE {column('pk')} = %s AND {column('expire_date')} > %s",
+                [
+                    self.session_key,
+                    *sql.prepared(self.model, connection, expire_date=timezone.now()),
+                ],
             )
             row = cursor.fetchone()
         if row is None:
@@ -64,23 +69,15 @@ class SessionStore(DatabaseSessionStore):
             super().save(must_create=must_create)
             return
         data = dict(self.items())  # loads it if the request did not, as Django's save() does
-        connection = connections[router.db_for_write(self.model)]
-        quote = connection.ops.quote_name
         # As Django's save() of a stored session: its row rewritten, and a row gone meanwhile
         # (ended from another tab) an UpdateError, which the middleware turns into a 400.
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {quote(self.model._meta.db_table)} "  # noqa: S608 (names quoted by the backend)
-                    f"SET {quote('session_data')} = %s, {quote('expire_date')} = %s "
-                    f"WHERE {quote('session_key')} = %s",
-                    [
-                        self.encode(data),
-                        connection.ops.adapt_datetimefield_value(self.get_expiry_date()),
-                        self.session_key,
-                    ],
-                )
-                updated = cursor.rowcount
+            updated = sql.update(
+                self.model,
+                self.session_key,
+                session_data=self.encode(data),
+                expire_date=self.get_expiry_date(),
+            )
         except DatabaseError as error:
             raise UpdateError from error
         if not updated:

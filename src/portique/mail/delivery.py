@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 
-from portique.core import clock
-from portique.mail import sql
+from portique.core import clock, sql
 from portique.mail.connection import mail_connection
 from portique.mail.messages import message_for
 from portique.mail.models import OutboundMail, OutboundMailAttachment

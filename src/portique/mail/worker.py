@@ -1,6 +1,6 @@
 """The mail worker: django-tasks' database worker on the mail queue, which keeps the
 connection to the mail server open while mails follow one another (connection.py), and
-claims and finishes each task with plain SQL (sql.py)."""
+claims and finishes each task with plain SQL (core/sql.py)."""
 
 import json
 import logging
@@ -18,7 +18,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception, retry
 
-from portique.mail import sql
+from portique.core import sql
 from portique.mail.connection import mail_connection
 
 
