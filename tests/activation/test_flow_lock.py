@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.transaction import TransactionManagementError
 
 from portique.activation import services
@@ -15,6 +15,7 @@ from portique.activation.models import ActivationFlow
 from portique.activation.selectors import flow_get, flow_load
 from portique.consents.models import ConsentRecord
 from portique.core import clock
+from tests.support.at_once import at_once
 
 
 def flow_at_the_charter() -> ActivationFlow:
@@ -35,29 +36,13 @@ def flow_at_the_charter() -> ActivationFlow:
 def accept_from_two_tabs(flow_id: str) -> list[object]:
     """Both tabs read the flow as their page did, then post « J'accepte » at the same
     instant; return what each service call returned or raised."""
-    both_read = threading.Barrier(2, timeout=10)
-    outcomes: list[object] = []
-    guard = threading.Lock()
 
-    def tab() -> None:
-        try:
-            flow = flow_get(flow_id)
-            both_read.wait()
-            result: object = services.activation_accept_charter(flow=flow)  # type: ignore[arg-type]
-        # Any exception is kept rather than lost in the thread: it is the outcome under test.
-        except Exception as error:
-            result = error
-        finally:
-            connection.close()
-        with guard:
-            outcomes.append(result)
+    def tab(both_read: threading.Barrier) -> object:
+        flow = flow_get(flow_id)
+        both_read.wait()
+        return services.activation_accept_charter(flow=flow)  # type: ignore[arg-type]
 
-    threads = [threading.Thread(target=tab) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return at_once(tab)
 
 
 @pytest.mark.django_db(transaction=True)

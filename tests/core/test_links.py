@@ -26,6 +26,7 @@ from portique.core.links import (
     link_pending,
 )
 from portique.core.models import OneTimeLink
+from tests.support.at_once import at_once
 
 PARIS = ZoneInfo("Europe/Paris")
 RECOVERY = OneTimeLink.Purpose.RECOVERY_EMAIL
@@ -256,28 +257,12 @@ def test_link_issued_on_fall_back_morning_is_refused_at_000001_local() -> None:
 
 def consume_from_two_threads(token: str) -> list[object]:
     """Start two link_consume calls at the same instant; return what each returned or raised."""
-    barrier = threading.Barrier(2, timeout=10)
-    outcomes: list[object] = []
-    lock = threading.Lock()
 
-    def click() -> None:
-        try:
-            barrier.wait()
-            result: object = link_consume(token=token)
-        # Any exception is kept rather than lost in the thread: it is the outcome under test.
-        except Exception as error:
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+    def click(barrier: threading.Barrier) -> object:
+        barrier.wait()
+        return link_consume(token=token)
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return at_once(click)
 
 
 def assert_exactly_one_winner(outcomes: list[object], link: OneTimeLink) -> None:

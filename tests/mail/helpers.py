@@ -1,17 +1,36 @@
-"""Helpers for the mail tests: pages read as a person reads them, hidden fields, the mail
-worker, links taken from mails."""
+"""Helpers for the mail tests: a queued mail, pages read as a person reads them, hidden
+fields, the mail worker, links taken from mails."""
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.db import transaction
 
+from portique.mail.models import OutboundMail
+from portique.mail.services import mail_queue
 from tests.support.pages import readable
 
 PARIS = ZoneInfo("Europe/Paris")
 LIMIT_MESSAGE = "Vous avez demandé trop de mails en peu de temps"
+URL = "https://portail.example.org/activation/lien/abc/"
+RECIPIENT = "perso@example.com"
+# 23:59 in Montpellier (UTC+2 in summer).
+EXPIRES_AT = datetime(2030, 6, 14, 21, 59, tzinfo=UTC)
+
+
+def queue_recovery_mail(to: str = RECIPIENT) -> OutboundMail:
+    """Queue a recovery-address mail with its link, as step 3 does."""
+    with transaction.atomic():
+        return mail_queue(
+            to=to,
+            kind="recovery_email",
+            subject_login="x",
+            context={"url": URL, "expires_at": EXPIRES_AT, "login": "x@umontpellier.fr"},
+        )
 
 
 def run_worker() -> None:

@@ -4,36 +4,20 @@ against its mail alone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.db import transaction
 
 from portique.mail import connection
 from portique.mail.connection import mail_connection
 from portique.mail.delivery import mail_deliver
 from portique.mail.models import OutboundMail
-from portique.mail.services import mail_queue
-from tests.mail.helpers import run_worker
+from tests.mail.helpers import queue_recovery_mail, run_worker
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
 
 pytest_plugins = ["tests.smtp"]
-
-URL = "https://portail.example.org/activation/lien/abc/"
-EXPIRES_AT = datetime(2030, 6, 14, 21, 59, tzinfo=UTC)
-
-
-def queue_mail(to: str) -> OutboundMail:
-    with transaction.atomic():
-        return mail_queue(
-            to=to,
-            kind="recovery_email",
-            subject_login="x",
-            context={"url": URL, "expires_at": EXPIRES_AT, "login": "x@umontpellier.fr"},
-        )
 
 
 def fate(mail: OutboundMail) -> tuple[str, int | None, str]:
@@ -52,7 +36,7 @@ def restart(server: SmtpServer) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_worker_delivers_consecutive_mails_on_one_connection(smtp_settings: SmtpServer) -> None:
     for number in range(3):
-        queue_mail(f"perso{number}@example.com")
+        queue_recovery_mail(f"perso{number}@example.com")
 
     run_worker()
 
@@ -64,9 +48,9 @@ def test_worker_delivers_consecutive_mails_on_one_connection(smtp_settings: Smtp
 @pytest.mark.smtp
 @pytest.mark.django_db(transaction=True)
 def test_worker_run_again_opens_a_new_connection(smtp_settings: SmtpServer) -> None:
-    queue_mail("perso0@example.com")
+    queue_recovery_mail("perso0@example.com")
     run_worker()
-    queue_mail("perso1@example.com")
+    queue_recovery_mail("perso1@example.com")
 
     run_worker()
 
@@ -79,7 +63,10 @@ def test_worker_run_again_opens_a_new_connection(smtp_settings: SmtpServer) -> N
 def test_connection_dropped_by_the_server_is_reopened_for_the_next_mail(
     smtp_settings: SmtpServer,
 ) -> None:
-    first, second = queue_mail("perso0@example.com"), queue_mail("perso1@example.com")
+    first, second = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("perso1@example.com"),
+    )
 
     with mail_connection.kept():
         mail_deliver(first.pk)
@@ -99,7 +86,10 @@ def test_connection_dropped_by_the_server_is_reopened_for_the_next_mail(
 def test_refusal_behind_a_dropped_connection_is_recorded_as_the_refusal(
     smtp_settings: SmtpServer,
 ) -> None:
-    first, second = queue_mail("perso0@example.com"), queue_mail("nobody@example.com")
+    first, second = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("nobody@example.com"),
+    )
     smtp_settings.refuse_address("nobody@example.com", "550 5.1.1 no such user")
 
     with mail_connection.kept():
@@ -116,9 +106,9 @@ def test_refused_recipient_leaves_the_mails_after_it_untouched(
     smtp_settings: SmtpServer,
 ) -> None:
     smtp_settings.refuse_address("nobody@example.com", "550 5.1.1 no such user")
-    before = queue_mail("perso0@example.com")
-    refused = queue_mail("nobody@example.com")
-    after = queue_mail("perso1@example.com")
+    before = queue_recovery_mail("perso0@example.com")
+    refused = queue_recovery_mail("nobody@example.com")
+    after = queue_recovery_mail("perso1@example.com")
 
     run_worker()
 
@@ -139,7 +129,10 @@ def test_mail_after_a_temporary_refusal_goes_on_a_new_connection_and_is_sent(
     smtp_settings: SmtpServer,
 ) -> None:
     smtp_settings.refuse_next("451 4.3.0 try later")
-    deferred, sent = queue_mail("perso0@example.com"), queue_mail("perso1@example.com")
+    deferred, sent = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("perso1@example.com"),
+    )
 
     run_worker()
 
@@ -152,7 +145,10 @@ def test_mail_after_a_temporary_refusal_goes_on_a_new_connection_and_is_sent(
 def test_kept_connection_idle_too_long_is_closed(
     smtp_settings: SmtpServer, monkeypatch: Any
 ) -> None:
-    first, second = queue_mail("perso0@example.com"), queue_mail("perso1@example.com")
+    first, second = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("perso1@example.com"),
+    )
 
     with mail_connection.kept():
         mail_deliver(first.pk)
@@ -169,7 +165,10 @@ def test_kept_connection_idle_too_long_is_closed(
 @pytest.mark.django_db(transaction=True)
 def test_kept_connection_not_yet_idle_is_kept(smtp_settings: SmtpServer, monkeypatch: Any) -> None:
     monkeypatch.setattr(connection, "IDLE_SECONDS", 3600.0)
-    first, second = queue_mail("perso0@example.com"), queue_mail("perso1@example.com")
+    first, second = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("perso1@example.com"),
+    )
 
     with mail_connection.kept():
         mail_deliver(first.pk)
@@ -185,7 +184,10 @@ def test_kept_connection_not_yet_idle_is_kept(smtp_settings: SmtpServer, monkeyp
 def test_mail_delivered_outside_a_worker_leaves_no_connection_open(
     smtp_settings: SmtpServer,
 ) -> None:
-    first, second = queue_mail("perso0@example.com"), queue_mail("perso1@example.com")
+    first, second = (
+        queue_recovery_mail("perso0@example.com"),
+        queue_recovery_mail("perso1@example.com"),
+    )
 
     mail_deliver(first.pk)
     mail_deliver(second.pk)

@@ -20,26 +20,12 @@ from portique.core import clock
 from portique.mail.backends import DevOutboxBackend
 from portique.mail.models import OutboundMail
 from portique.mail.services import mail_queue
+from tests.mail.helpers import EXPIRES_AT, RECIPIENT, URL, queue_recovery_mail
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
 
 pytest_plugins = ["tests.smtp"]
-
-URL = "https://portail.example.org/activation/lien/abc/"
-RECIPIENT = "perso@example.com"
-# 23:59 in Montpellier (UTC+2 in summer).
-EXPIRES_AT = datetime(2030, 6, 14, 21, 59, tzinfo=UTC)
-
-
-def queue_recovery_mail(to: str = RECIPIENT) -> OutboundMail:
-    with transaction.atomic():
-        return mail_queue(
-            to=to,
-            kind="recovery_email",
-            subject_login="x",
-            context={"url": URL, "expires_at": EXPIRES_AT, "login": "x@umontpellier.fr"},
-        )
 
 
 def run_worker() -> None:

@@ -3,45 +3,26 @@ it, when, and how it ended, a task that raises included."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from portique.mail import tasks
 from portique.mail.models import OutboundMail
-from portique.mail.services import mail_queue
-from tests.mail.helpers import run_worker
+from tests.mail.helpers import queue_recovery_mail, run_worker
 
 if TYPE_CHECKING:
     from tests.smtp import SmtpServer
 
 pytest_plugins = ["tests.smtp"]
 
-EXPIRES_AT = datetime(2030, 6, 14, 21, 59, tzinfo=UTC)
-
-
-def queue_mail(to: str = "perso@example.com") -> OutboundMail:
-    with transaction.atomic():
-        return mail_queue(
-            to=to,
-            kind="recovery_email",
-            subject_login="x",
-            context={
-                "url": "https://portail.example.org/activation/lien/abc/",
-                "expires_at": EXPIRES_AT,
-                "login": "x@umontpellier.fr",
-            },
-        )
-
 
 @pytest.mark.smtp
 @pytest.mark.django_db(transaction=True)
 def test_delivered_mails_task_is_successful_with_its_outcome(smtp_settings: SmtpServer) -> None:
-    queue_mail()
+    queue_recovery_mail()
 
     run_worker()
 
@@ -58,7 +39,10 @@ def test_delivered_mails_task_is_successful_with_its_outcome(smtp_settings: Smtp
 def test_task_that_raises_is_failed_with_its_traceback_and_the_next_one_runs(
     smtp_settings: SmtpServer, monkeypatch: Any
 ) -> None:
-    broken, fine = queue_mail("broken@example.com"), queue_mail("fine@example.com")
+    broken, fine = (
+        queue_recovery_mail("broken@example.com"),
+        queue_recovery_mail("fine@example.com"),
+    )
     deliver = tasks.mail_deliver
 
     def deliver_or_break(mail_id: int) -> Any:
@@ -83,9 +67,9 @@ def test_task_that_raises_is_failed_with_its_traceback_and_the_next_one_runs(
 def test_task_whose_code_is_gone_is_failed_and_the_next_one_runs(
     smtp_settings: SmtpServer,
 ) -> None:
-    queue_mail("first@example.com")
+    queue_recovery_mail("first@example.com")
     DBTaskResult.objects.update(task_path="portique.mail.tasks.no_such_task")
-    queue_mail("second@example.com")
+    queue_recovery_mail("second@example.com")
 
     run_worker()
 
@@ -97,7 +81,7 @@ def test_task_whose_code_is_gone_is_failed_and_the_next_one_runs(
 @pytest.mark.smtp
 @pytest.mark.django_db(transaction=True)
 def test_worker_run_verbose_delivers_and_records_the_same(smtp_settings: SmtpServer) -> None:
-    mail = queue_mail()
+    mail = queue_recovery_mail()
 
     call_command("worker", batch=True, verbosity=2)
 
@@ -111,7 +95,7 @@ def test_worker_run_verbose_delivers_and_records_the_same(smtp_settings: SmtpSer
 @pytest.mark.django_db(transaction=True)
 def test_tasks_run_in_the_order_they_were_queued(smtp_settings: SmtpServer) -> None:
     for number in range(5):
-        queue_mail(f"perso{number}@example.com")
+        queue_recovery_mail(f"perso{number}@example.com")
 
     run_worker()
 
