@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,10 @@ def flow_load(
     # building the same statement again, column by column. Names come from the model.
     connection = sql.connection_for(ActivationFlow, write=lock)
     column = partial(sql.columns, ActivationFlow, connection=connection)
-    statement = f"SELECT * FROM {sql.table(ActivationFlow, connection)} WHERE {column('pk')} = %s"  # noqa: S608 (names quoted by the backend)
+    statement = (
+        f"SELECT {sql.fields(ActivationFlow, connection)}"  # noqa: S608 (names quoted by the backend)
+        f" FROM {sql.table(ActivationFlow, connection)} WHERE {column('pk')} = %s"
+    )
     params = sql.prepared(ActivationFlow, connection, pk=flow_id)
     if unexpired:
         statement += f" AND {column('expires_at')} > %s"
@@ -41,8 +45,10 @@ def flow_load(
             raise TransactionManagementError("a flow is locked only inside a transaction")
         if connection.features.has_select_for_update:
             statement += " " + connection.ops.for_update_sql()
-    found = list(ActivationFlow.objects.db_manager(connection.alias).raw(statement, params))
-    return found[0] if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return cast(ActivationFlow, sql.instance(ActivationFlow, row, connection)) if row else None
 
 
 def flow_get(flow_id: str | UUID | None) -> ActivationFlow | None:

@@ -1,0 +1,74 @@
+"""The flow read in SQL (selectors.flow_load) is the flow the ORM reads, field by field."""
+
+from datetime import timedelta
+
+import pytest
+
+from portique.activation.machine import State
+from portique.activation.models import ActivationFlow
+from portique.activation.selectors import flow_load
+from portique.core import clock
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(flow: ActivationFlow) -> dict[str, object]:
+    return {field.attname: getattr(flow, field.attname) for field in flow._meta.concrete_fields}
+
+
+def a_flow(**answers: object) -> ActivationFlow:
+    now = clock.now()
+    return ActivationFlow.objects.create(
+        login="ada.lovelace",
+        email="ada.lovelace@umontpellier.fr",
+        category="staff",
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=30),
+        **answers,
+    )
+
+
+def test_flow_read_in_sql_has_the_values_the_orm_reads() -> None:
+    now = clock.now()
+    flow = a_flow(
+        state=State.AWAITING_FORWARDING_CHOICE,
+        recovery_email="ada@example.com",
+        recovery_email_verified_at=now,
+        charter_version="2024-09",
+        charter_accepted_at=now,
+        directory_consent=False,
+        wants_forwarding=True,
+        forwarding_address="ada@example.org",
+        forwarding_verified_at=now,
+        keep_copy=True,
+    )
+
+    loaded = flow_load(flow.pk)
+
+    assert loaded is not None
+    assert fields_of(loaded) == fields_of(ActivationFlow.objects.get(pk=flow.pk))
+    assert loaded.recovery_email_verified_at == now
+    assert loaded.directory_consent is False and loaded.keep_copy is True
+
+
+def test_flow_read_in_sql_keeps_unanswered_questions_empty() -> None:
+    flow = a_flow()
+
+    loaded = flow_load(flow.pk)
+
+    assert loaded is not None
+    assert fields_of(loaded) == fields_of(ActivationFlow.objects.get(pk=flow.pk))
+    assert loaded.directory_consent is None and loaded.recovery_email_verified_at is None
+
+
+def test_flow_read_in_sql_is_saved_as_an_update_of_its_row() -> None:
+    flow = a_flow()
+
+    loaded = flow_load(flow.pk)
+    assert loaded is not None
+    loaded.charter_version = "2024-09"
+    loaded.save(update_fields=["charter_version"])
+
+    assert not loaded._state.adding and loaded._state.db == "default"
+    assert ActivationFlow.objects.get(pk=flow.pk).charter_version == "2024-09"
