@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from portique.core import clock
+from portique.core import clock, sql
 from portique.core.models import OneTimeLink
 
 
@@ -66,7 +66,7 @@ def link_issue(
     ).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     min_lifetime = timedelta(minutes=settings.PORTIQUE_LINK_MIN_LIFETIME_MINUTES)
-    link = OneTimeLink.objects.create(
+    link = OneTimeLink(
         token_hash=_hash(token),
         purpose=purpose,
         subject=subject,
@@ -75,6 +75,7 @@ def link_issue(
         created_at=now,
         expires_at=clock.link_deadline(now, min_lifetime=min_lifetime),
     )
+    sql.insert(link)
     return IssuedLink(token=token, link=link)
 
 
