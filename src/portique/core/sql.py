@@ -59,7 +59,7 @@ def update(
             # Names from the model, values as parameters:
             f"UPDATE {table(model, connection)} SET {assignments}"  # noqa: S608
             f" WHERE {columns(model, 'pk', connection=connection)} = %s",
-            [*prepared(model, connection, **values), pk],
+            prepared(model, connection, **values, pk=pk),
         )
         return cursor.rowcount
 
@@ -129,13 +129,13 @@ def _connection_of(instance: Model) -> BaseDatabaseWrapper:
     return connections[router.db_for_write(type(instance), instance=instance)]
 
 
-def _value(field: Field[Any, Any], instance: Model, *, add: bool, connection: Any) -> Any:
-    # The field's pre_save (auto_now, auto_now_add...) then its conversion, as the ORM's
-    # INSERT and UPDATE compilers apply them. An expression would need the compiler.
+def _pre_saved(field: Field[Any, Any], instance: Model, *, add: bool) -> Any:
+    # The field's pre_save (auto_now, auto_now_add...), as the ORM's INSERT and UPDATE
+    # compilers apply it before the conversion. An expression would need the compiler.
     value = field.pre_save(instance, add)
     if hasattr(value, "resolve_expression"):
         raise TypeError(f"{field.name}: sql.insert() and sql.save() take values, not {value!r}")
-    return field.get_db_prep_save(value, connection)
+    return value
 
 
 def insert(instance: Model) -> None:
@@ -158,7 +158,7 @@ def insert(instance: Model) -> None:
     returning = auto is not None and connection.features.can_return_columns_from_insert
     if returning:
         statement += f" RETURNING {quote(auto.column)}"  # type: ignore[union-attr]
-    params = [_value(f, instance, add=True, connection=connection) for f in fields]
+    params = [f.get_db_prep_save(_pre_saved(f, instance, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         if auto is not None:
@@ -176,23 +176,10 @@ def save(instance: Model) -> None:
     """UPDATE every concrete column of the existing row of `instance`, as save() would, and
     raise DatabaseError when there is no such row (save() would INSERT it)."""
     model = type(instance)
-    meta = model._meta
-    connection = _connection_of(instance)
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
     _refuse_unless_plain(model)
     if any(f.generated for f in fields):
         raise TypeError(f"{model.__name__} has columns the database computes: use the ORM")
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    params = [_value(f, instance, add=False, connection=connection) for f in fields]
-    pk = cast(Field[Any, Any], meta.pk)
-    params.append(pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Names from the model, values as parameters:
-            f"UPDATE {table(model, connection)} SET {assignments}"  # noqa: S608
-            f" WHERE {quote(pk.column)} = %s",
-            params,
-        )
-        if cursor.rowcount != 1:
-            raise DatabaseError(f"{model.__name__} {instance.pk} has no row to update")
+    values = {f.name: _pre_saved(f, instance, add=False) for f in fields}
+    if update(model, instance.pk, _connection_of(instance), **values) != 1:
+        raise DatabaseError(f"{model.__name__} {instance.pk} has no row to update")
