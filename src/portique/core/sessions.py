@@ -42,10 +42,9 @@ class SessionStore(DatabaseSessionStore):
             cursor.execute(
                 f"SELECT {column('session_data')} FROM {sql.table(self.model, connection)}"  # noqa: S608 (names quoted by the backend)
                 f" WHERE {column('pk')} = %s AND {column('expire_date')} > %s",
-                [
-                    self.session_key,
-                    *sql.prepared(self.model, connection, expire_date=timezone.now()),
-                ],
+                sql.prepared(
+                    self.model, connection, pk=self.session_key, expire_date=timezone.now()
+                ),
             )
             row = cursor.fetchone()
         if row is None:
