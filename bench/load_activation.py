@@ -32,7 +32,8 @@ Goals (each printed with met or MISSED):
   of the one hash an activation must make (at step 9);
 - with arrivals (phase 2): every page that does not hash p95 <= 25 ms and p99 <= 60 ms;
   step 9's POST p95 <= 2 x one hash; no error and no mail lost in either phase.
-BENCH_THINK_SECONDS (default 0) makes each person of phase 1 spend that long on each page.
+BENCH_THINK_SECONDS (default 0) makes each person of phase 1 spend that long on each page;
+BENCH_RATE sets phase 2's arrivals a second instead of BENCH_LOAD x capacity.
 
     .venv/bin/python bench/load_activation.py             # both backends
     .venv/bin/python bench/load_activation.py sqlite      # one of them (or: postgres)
@@ -70,13 +71,16 @@ PEOPLE = int(os.environ.get("BENCH_PEOPLE", "50"))
 # Phase 2: arrivals at this fraction of the measured capacity, for this many seconds.
 LOAD = float(os.environ.get("BENCH_LOAD", "0.8"))
 ARRIVAL_SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+# Or at this many arrivals a second whatever the capacity: two changes compared at one rate
+# (the capacity, and with it BENCH_LOAD's rate, varies by some 10 % from run to run).
+RATE = float(os.environ.get("BENCH_RATE", "0"))
 ARRIVAL_THINK_SECONDS = float(os.environ.get("BENCH_ARRIVAL_THINK_SECONDS", "2"))
 # Seconds a person spends on a page before sending its form (reading, typing), on average:
 # each pause is drawn between half and one and a half times it, so that people drift apart
 # as they do. 0, the default, sends each form at once: the heaviest load, every person
 # always waiting for the server.
 THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "0"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKERS = 2
 HOST = "127.0.0.1"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -751,7 +755,7 @@ def run_backend(backend: str) -> int:
             capacity, mails = measured(
                 serve.pid, mailbox, mailed, lambda: run_people(web_port, mailbox, range(PEOPLE))
             )
-            rate = LOAD * capacity.activated / capacity.seconds
+            rate = RATE or LOAD * capacity.activated / capacity.seconds
             first = PEOPLE + WARMUP
             people = range(first, first + arrivals_needed(rate))
             create_people(people)
@@ -773,7 +777,8 @@ def run_backend(backend: str) -> int:
         think = f", {THINK_SECONDS:g} s on each page" if THINK_SECONDS else ", no pause"
         clean = print_phase(f"phase 1, capacity: {PEOPLE} people at once{think}", capacity, mails)
         clean &= print_phase(
-            f"phase 2, arrivals: {rate:.2f} a second ({LOAD:g} x capacity) for "
+            f"phase 2, arrivals: {rate:.2f} a second "
+            f"({'BENCH_RATE' if RATE else f'{LOAD:g} x capacity'}) for "
             f"{ARRIVAL_SECONDS:g} s, {ARRIVAL_THINK_SECONDS:g} s on each page",
             arrivals,
             arrival_mails,

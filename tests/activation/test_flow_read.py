@@ -6,7 +6,7 @@ import pytest
 
 from portique.activation.machine import State
 from portique.activation.models import ActivationFlow
-from portique.activation.selectors import flow_load
+from portique.activation.selectors import flow_load, flow_open_for
 from portique.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +72,35 @@ def test_flow_read_in_sql_is_saved_as_an_update_of_its_row() -> None:
 
     assert not loaded._state.adding and loaded._state.db == "default"
     assert ActivationFlow.objects.get(pk=flow.pk).charter_version == "2024-09"
+
+
+def test_the_flow_in_progress_read_in_sql_is_the_one_the_orm_finds() -> None:
+    now = clock.now()
+
+    def created(minutes: int, **answers: object) -> ActivationFlow:
+        flow = a_flow(**answers)
+        ActivationFlow.objects.filter(pk=flow.pk).update(
+            created_at=now + timedelta(minutes=minutes)
+        )
+        return flow
+
+    created(3, state=State.ACTIVATED)
+    expired = created(2)
+    ActivationFlow.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
+    created(-1)
+    newest_open = created(
+        0, state=State.AWAITING_CHARTER_ACCEPTANCE, recovery_email="ada@example.com"
+    )
+    by_orm = (
+        ActivationFlow.objects.filter(login="ada.lovelace", expires_at__gt=clock.now())
+        .exclude(state=State.ACTIVATED)
+        .order_by("-created_at")
+        .first()
+    )
+
+    found = flow_open_for("ada.lovelace")
+
+    assert found is not None and by_orm is not None
+    assert found.pk == by_orm.pk == newest_open.pk
+    assert fields_of(found) == fields_of(by_orm)
+    assert flow_open_for("someone.else") is None

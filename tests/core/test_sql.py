@@ -2,12 +2,13 @@
 whichever database the tests run."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from django.db import DatabaseError
 from django.forms.models import model_to_dict
 
-from portique.accounts.models import Person
+from portique.accounts.models import Account, Person
 from portique.activation.models import ActivationFlow
 from portique.consents.models import ConsentRecord
 from portique.core import sql
@@ -128,3 +129,58 @@ def test_insert_refuses_a_model_whose_save_does_more() -> None:
     # Person.save() fills its search keys: plain SQL would skip it.
     with pytest.raises(TypeError):
         sql.insert(Person(login="jdupont"))
+
+
+def _account(login: str, *, expires_at: datetime | None = AT) -> Account:
+    person = Person.objects.create(
+        login=login,
+        first_name="Jean",
+        last_name="Dupont",
+        category="staff",
+        provisional_password_expires_at=expires_at,
+    )
+    return Account.objects.create(
+        person=person,
+        login=login,
+        email=f"{login}@umontpellier.fr",
+        charter_accepted_at=AT,
+        keep_copy=True,
+    )
+
+
+def test_a_join_of_qualified_fields_reads_both_instances_as_select_related_does() -> None:
+    _account("jdupont")
+    connection = sql.connection_for(Account, write=False)
+    account = partial(sql.columns, Account, connection=connection, qualified=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.fields(Account, connection, qualified=True)},"  # noqa: S608
+            f" {sql.fields(Person, connection, qualified=True)}"
+            f" FROM {sql.table(Account, connection)} INNER JOIN {sql.table(Person, connection)}"
+            f" ON {account('person')} = {sql.columns(Person, 'pk', qualified=True)}",
+        )
+        row = cursor.fetchone()
+    by_sql = sql.instance(Account, row[: sql.width(Account)], connection)
+    person = sql.instance(Person, row[sql.width(Account) :], connection)
+
+    by_orm = Account.objects.select_related("person").get()
+    assert model_to_dict(by_sql) == model_to_dict(by_orm)
+    assert model_to_dict(person) == model_to_dict(by_orm.person)
+    assert by_sql.charter_accepted_at == person.provisional_password_expires_at == AT
+
+
+@pytest.mark.parametrize("expires_at", [AT, None])
+def test_value_converts_a_column_read_alone_as_the_orm_does(expires_at: datetime | None) -> None:
+    _account("jdupont", expires_at=expires_at)
+    connection = sql.connection_for(Person, write=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.columns(Person, 'provisional_password_expires_at')}"  # noqa: S608
+            f" FROM {sql.table(Person)}"
+        )
+        (raw,) = cursor.fetchone()
+
+    read = sql.value(Person, "provisional_password_expires_at", raw, connection)
+
+    assert read == expires_at
+    assert read == Person.objects.values_list("provisional_password_expires_at", flat=True).get()

@@ -63,12 +63,27 @@ def flow_get(flow_id: str | UUID | None) -> ActivationFlow | None:
 
 def flow_open_for(login: str) -> ActivationFlow | None:
     """Return the person's flow in progress, the one they resume after leaving."""
-    return (
-        ActivationFlow.objects.filter(login=login, expires_at__gt=clock.now())
-        .exclude(state=State.ACTIVATED)
-        .order_by("-created_at")
-        .first()
-    )
+    # As ActivationFlow.objects.filter(login=login, expires_at__gt=now).exclude(state=
+    # State.ACTIVATED).order_by("-created_at").first() writes it, at each step 2.
+    connection = sql.connection_for(ActivationFlow, write=False)
+    column = partial(sql.columns, ActivationFlow, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.fields(ActivationFlow, connection)}"  # noqa: S608 (names quoted by the backend)
+            f" FROM {sql.table(ActivationFlow, connection)}"
+            f" WHERE {column('login')} = %s AND {column('expires_at')} > %s"
+            f" AND NOT ({column('state')} = %s)"
+            f" ORDER BY {column('created_at')} DESC LIMIT 1",
+            sql.prepared(
+                ActivationFlow,
+                connection,
+                login=login,
+                expires_at=clock.now(),
+                state=State.ACTIVATED,
+            ),
+        )
+        row = cursor.fetchone()
+    return cast(ActivationFlow, sql.instance(ActivationFlow, row, connection)) if row else None
 
 
 def flow_rules(flow: ActivationFlow) -> CategoryRules:

@@ -3,9 +3,11 @@ do its side effects (links, outbox, audit, account store), advance the machine, 
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from itertools import islice
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -94,6 +96,27 @@ def _send_link(flow: ActivationFlow, *, purpose: str, to: str, kind: str) -> Non
     )
 
 
+def _provisional_password_expiry(login: str) -> datetime | None:
+    """When the letter's password stops working: one query, whether or not `login` exists."""
+    # As Person.objects.values_list("provisional_password_expires_at", flat=True)
+    # .get(login=login) writes it (core/sql.py).
+    connection = sql.connection_for(Person, write=False)
+    column = partial(sql.columns, Person, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column('provisional_password_expires_at')}"  # noqa: S608 (names quoted by the backend)
+            f" FROM {sql.table(Person, connection)} WHERE {column('login')} = %s",
+            sql.prepared(Person, connection, login=login),
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return cast(
+        "datetime | None",
+        sql.value(Person, "provisional_password_expires_at", row[0], connection),
+    )
+
+
 def activation_authenticate(
     *,
     identifier: str,
@@ -114,13 +137,7 @@ def activation_authenticate(
     # The letter's password works until its validity end (PORTIQUE_PROVISIONAL_PASSWORD_DAYS),
     # then HR reissues the letter. Past it, the right password is refused like a wrong one:
     # same page, same failure count, and the same one query whatever the login.
-    try:
-        # get(), not first(): the login is unique, the people's order has nothing to sort.
-        expires_at = Person.objects.values_list("provisional_password_expires_at", flat=True).get(
-            login=login
-        )
-    except Person.DoesNotExist:
-        expires_at = None
+    expires_at = _provisional_password_expiry(login)
     expired = expires_at is not None and expires_at <= clock.now()
     with transaction.atomic():
         if allowed and good and account is not None and account.activated:

@@ -31,9 +31,18 @@ def table(model: type[Model], connection: BaseDatabaseWrapper | None = None) -> 
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def columns(model: type[Model], *names: str, connection: BaseDatabaseWrapper | None = None) -> str:
+def columns(
+    model: type[Model],
+    *names: str,
+    connection: BaseDatabaseWrapper | None = None,
+    qualified: bool = False,
+) -> str:
+    """The columns of these fields; `qualified` by the table's name, for a join."""
     connection = connection or connection_for(model)
-    return ", ".join(connection.ops.quote_name(_field(model, name).column) for name in names)
+    prefix = f"{table(model, connection)}." if qualified else ""
+    return ", ".join(
+        prefix + connection.ops.quote_name(_field(model, name).column) for name in names
+    )
 
 
 def prepared(
@@ -64,10 +73,21 @@ def update(
         return cursor.rowcount
 
 
-def fields(model: type[Model], connection: BaseDatabaseWrapper | None = None) -> str:
-    """The model's columns, in the order instance() reads a row of them."""
+def fields(
+    model: type[Model], connection: BaseDatabaseWrapper | None = None, *, qualified: bool = False
+) -> str:
+    """The model's columns, in the order instance() reads a row of them; `qualified` by the
+    table's name, for a join."""
     connection = connection or connection_for(model)
-    return ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
+    prefix = f"{table(model, connection)}." if qualified else ""
+    return ", ".join(
+        prefix + connection.ops.quote_name(f.column) for f in model._meta.concrete_fields
+    )
+
+
+def width(model: type[Model]) -> int:
+    """How many columns of a row fields(model) names: where the next model's begin."""
+    return len(model._meta.concrete_fields)
 
 
 def instance(model: type[Model], row: Sequence[Any], connection: BaseDatabaseWrapper) -> Model:
@@ -83,6 +103,16 @@ def instance(model: type[Model], row: Sequence[Any], connection: BaseDatabaseWra
             value = converter(value, column, connection)
         values[position] = value
     return model.from_db(connection.alias, _attnames(model), values)
+
+
+def value(model: type[Model], name: str, raw: Any, connection: BaseDatabaseWrapper) -> Any:
+    """One column's value read alone, converted as instance() converts it."""
+    column = _field(model, name).get_col(model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+        connection
+    ):
+        raw = converter(raw, column, connection)
+    return raw
 
 
 _Converters = list[tuple[int, list[Any], Col]]

@@ -2,7 +2,9 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from functools import partial
 from itertools import islice
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -18,7 +20,7 @@ from portique.accounts.stores.base import (
     PreparedPassword,
     ProfileChanges,
 )
-from portique.core import clock
+from portique.core import clock, sql
 from portique.passwords import provisional
 
 
@@ -80,20 +82,41 @@ class SqlAccountStore:
         key = identifier.strip().lower()
         if not key:
             return None
-        account = (
-            Account.objects.select_related("person").filter(Q(login=key) | Q(email=key)).first()
-        )
-        return _record(account) if account else None
+        # Every login, recovery and activation asks this first: written in SQL (core/sql.py),
+        # as Account.objects.select_related("person").filter(Q(login=key) | Q(email=key))
+        # .first() would write it, without compiling it each time.
+        connection = sql.connection_for(Account, write=False)
+        account = partial(sql.columns, Account, connection=connection, qualified=True)
+        person = partial(sql.columns, Person, connection=connection, qualified=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {sql.fields(Account, connection, qualified=True)},"  # noqa: S608 (names quoted by the backend)
+                f" {sql.fields(Person, connection, qualified=True)}"
+                f" FROM {sql.table(Account, connection)}"
+                f" INNER JOIN {sql.table(Person, connection)}"
+                f" ON {account('person')} = {person('pk')}"
+                f" WHERE {account('login')} = %s OR {account('email')} = %s"
+                f" ORDER BY {account('pk')} LIMIT 1",
+                sql.prepared(Account, connection, login=key, email=key),
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        found = cast(Account, sql.instance(Account, row[: sql.width(Account)], connection))
+        found.person = cast(Person, sql.instance(Person, row[sql.width(Account) :], connection))
+        return _record(found)
 
     def verify_provisional_password(self, login: str, password: str) -> bool:
-        try:
-            # get(), not first(): the login is unique, there is no order to ask for.
-            stored = Account.objects.values_list("provisional_password_hash", flat=True).get(
-                login=login
+        connection = sql.connection_for(Account, write=False)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {sql.columns(Account, 'provisional_password_hash', connection=connection)}"  # noqa: S608 (names quoted by the backend)
+                f" FROM {sql.table(Account, connection)}"
+                f" WHERE {sql.columns(Account, 'login', connection=connection)} = %s",
+                sql.prepared(Account, connection, login=login),
             )
-        except Account.DoesNotExist:
-            stored = ""
-        return provisional.check(password, stored or "")
+            row = cursor.fetchone()
+        return provisional.check(password, (row[0] if row else "") or "")
 
     def create(
         self,
