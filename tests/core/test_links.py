@@ -392,3 +392,17 @@ def test_the_resend_limit_reads_indexes_not_the_whole_table() -> None:
     assert "link_address_sent" in plan
     assert "Seq Scan" not in plan  # PostgreSQL
     assert "SCAN core_onetimelink" not in plan  # SQLite (an index read is a SEARCH)
+
+
+@pytest.mark.django_db
+def test_link_pending_read_in_sql_has_the_values_the_orm_reads() -> None:
+    issue(purpose=FORWARDING)
+    issued = issue()
+
+    pending = link_pending(subject="jane.doe", purpose=RECOVERY)
+
+    by_orm = OneTimeLink.objects.get(pk=issued.link.pk)
+    assert pending is not None
+    assert {f.attname: getattr(pending, f.attname) for f in OneTimeLink._meta.concrete_fields} == {
+        f.attname: getattr(by_orm, f.attname) for f in OneTimeLink._meta.concrete_fields
+    }

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import cast
 from uuid import UUID
 
 from django.conf import settings
@@ -143,17 +144,29 @@ def link_consume(*, token: str, purpose: str | None = None) -> OneTimeLink:
 
 def link_pending(*, subject: str, purpose: str) -> OneTimeLink | None:
     """Return the link for `subject` and `purpose` that can still be used, if any."""
-    return (
-        OneTimeLink.objects.filter(
-            subject=subject,
-            purpose=purpose,
-            used_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gte=clock.now(),
+    # Each "a link was sent" page asks it: written in SQL (core/sql.py), as the ORM writes
+    # OneTimeLink.objects.filter(subject=.., purpose=.., used_at__isnull=True,
+    # revoked_at__isnull=True, expires_at__gte=now).order_by("-created_at").first().
+    connection = sql.connection_for(OneTimeLink, write=False)
+    column = partial(sql.columns, OneTimeLink, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.fields(OneTimeLink, connection)}"  # noqa: S608 (names quoted by the backend)
+            f" FROM {sql.table(OneTimeLink, connection)}"
+            f" WHERE {column('subject')} = %s AND {column('purpose')} = %s"
+            f" AND {column('used_at')} IS NULL AND {column('revoked_at')} IS NULL"
+            f" AND {column('expires_at')} >= %s"
+            f" ORDER BY {column('created_at')} DESC LIMIT 1",
+            sql.prepared(
+                OneTimeLink,
+                connection,
+                subject=subject,
+                purpose=purpose,
+                expires_at=clock.now(),
+            ),
         )
-        .order_by("-created_at")
-        .first()
-    )
+        row = cursor.fetchone()
+    return cast(OneTimeLink, sql.instance(OneTimeLink, row, connection)) if row else None
 
 
 def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str) -> tuple[int, int]:

@@ -5,11 +5,13 @@ import email.policy
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from functools import partial
 from typing import cast
 from uuid import UUID
 
 from django.conf import settings
 
+from portique.core import sql
 from portique.mail.models import OutboundMail
 
 
@@ -40,18 +42,31 @@ class MailFate:
         return self.refused and self.smtp_answer.startswith("5.1.")
 
 
+_FATE = ("status", "to", "sent_at", "smtp_code", "smtp_answer")
+
+
 def mail_fate(*, flow_id: UUID, kind: str) -> MailFate | None:
     """Return the fate of the newest mail `kind` queued for the flow `flow_id`, or None
     when there is none; nothing of any other flow's mails."""
-    row = (
-        OutboundMail.objects.filter(flow_id=flow_id, kind=kind)
-        .order_by("-created_at", "-id")
-        .values_list("status", "to", "sent_at", "smtp_code", "smtp_answer")
-        .first()
-    )
+    # The steps that mail a link ask it on their page, and the page's script every few
+    # seconds while the person waits: written in SQL (core/sql.py), as the ORM writes
+    # OutboundMail.objects.filter(flow_id=.., kind=..).order_by("-created_at", "-id")
+    # .values_list(*_FATE).first().
+    connection = sql.connection_for(OutboundMail, write=False)
+    column = partial(sql.columns, OutboundMail, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column(*_FATE)} FROM {sql.table(OutboundMail, connection)}"  # noqa: S608 (names quoted by the backend)
+            f" WHERE {column('flow_id')} = %s AND {column('kind')} = %s"
+            f" ORDER BY {column('created_at')} DESC, {column('pk')} DESC LIMIT 1",
+            sql.prepared(OutboundMail, connection, flow_id=flow_id, kind=kind),
+        )
+        row = cursor.fetchone()
     if row is None:
         return None
-    status, to, sent_at, smtp_code, smtp_answer = row
+    status, to, sent_at, smtp_code, smtp_answer = (
+        sql.value(OutboundMail, name, raw, connection) for name, raw in zip(_FATE, row, strict=True)
+    )
     return MailFate(
         status=OutboundMail.Status(status),
         to=to,
