@@ -180,3 +180,18 @@ def test_hashes_run_in_one_thread_at_the_lowest_priority() -> None:
     assert priority == hashers.LOWEST_PRIORITY
     assert hashers._in_hashing_thread(where) == (first, priority)
     assert first != threading.get_native_id()
+
+
+def test_without_callbacks_libargon2_allocates_and_the_hashes_are_the_same(
+    monkeypatch: pytest.MonkeyPatch, memory: hashers.BlockMemory
+) -> None:
+    # Where the system forbids libffi's callbacks, libargon2 allocates for each hash.
+    monkeypatch.setattr(hashers, "_allocate", ffi.NULL)
+    monkeypatch.setattr(hashers, "_deallocate", ffi.NULL)
+    salt = DjangoArgon2PasswordHasher().salt()
+
+    encoded = Argon2PasswordHasher().encode(PASSWORD, salt)
+
+    assert encoded == DjangoArgon2PasswordHasher().encode(PASSWORD, salt)
+    assert Argon2PasswordHasher().verify(PASSWORD, encoded)
+    assert memory.size == 0

@@ -1,6 +1,6 @@
 """Argon2, computed behind the pages rather than in their way, in memory kept for it.
 
-A password hash costs about 0.2 s of CPU, by design; every other page costs a few
+A password hash costs about 0.16 s of CPU, by design; every other page costs a few
 milliseconds. Each app process hashes in one thread of its own, at the lowest CPU priority
 (Linux lets a thread lower its own): while it hashes, the pages that other threads serve get
 the processor first, and the hash takes what they leave, so a person waiting for step 10
@@ -123,17 +123,26 @@ _uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 _memory = BlockMemory()
 
 
-@ffi.callback("int(uint8_t **, size_t)", error=lib.ARGON2_MEMORY_ALLOCATION_ERROR)
-def _allocate(memory: Any, size: int) -> int:
+def _lend(memory: Any, size: int) -> int:
     memory[0] = _memory.lend(size)
     return 0
 
 
-@ffi.callback("void(uint8_t *, size_t)")
-def _deallocate(memory: Any, size: int) -> None:
+def _give_back(memory: Any, size: int) -> None:
     # libargon2 has wiped the blocks already (clear_internal_memory): keep them for the
     # next hash.
     _memory.returned()
+
+
+try:
+    _allocate: Any = ffi.callback(
+        "int(uint8_t **, size_t)", _lend, error=lib.ARGON2_MEMORY_ALLOCATION_ERROR
+    )
+    _deallocate: Any = ffi.callback("void(uint8_t *, size_t)", _give_back)
+except (MemoryError, OSError):
+    # A system that forbids writable code where libffi needs it for a callback: libargon2
+    # then allocates for each hash, as it does by default.
+    _allocate = _deallocate = ffi.NULL
 
 
 _TYPES = {"argon2d": Type.D, "argon2i": Type.I, "argon2id": Type.ID}
