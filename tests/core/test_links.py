@@ -406,3 +406,15 @@ def test_link_pending_read_in_sql_has_the_values_the_orm_reads() -> None:
     assert {f.attname: getattr(pending, f.attname) for f in OneTimeLink._meta.concrete_fields} == {
         f.attname: getattr(by_orm, f.attname) for f in OneTimeLink._meta.concrete_fields
     }
+
+
+@pytest.mark.django_db
+def test_the_link_checked_in_sql_has_the_values_the_orm_reads() -> None:
+    issued = issue()
+
+    checked = link_check(token=issued.token, purpose=RECOVERY)
+
+    by_orm = OneTimeLink.objects.get(pk=issued.link.pk)
+    assert {f.attname: getattr(checked, f.attname) for f in OneTimeLink._meta.concrete_fields} == {
+        f.attname: getattr(by_orm, f.attname) for f in OneTimeLink._meta.concrete_fields
+    }

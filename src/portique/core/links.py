@@ -109,17 +109,32 @@ def link_issue(
     return IssuedLink(token=token, link=link)
 
 
+def _link_of(token_hash: str, purpose: str | None) -> OneTimeLink | None:
+    # Every link followed reads it twice (its page, then its form): written in SQL
+    # (core/sql.py), as OneTimeLink.objects.filter(token_hash=.., purpose=..).get() would
+    # write it; the hash is unique.
+    connection = sql.connection_for(OneTimeLink, write=False)
+    column = partial(sql.columns, OneTimeLink, connection=connection)
+    statement = (
+        f"SELECT {sql.fields(OneTimeLink, connection)}"  # noqa: S608 (names quoted by the backend)
+        f" FROM {sql.table(OneTimeLink, connection)} WHERE {column('token_hash')} = %s"
+    )
+    params = sql.prepared(OneTimeLink, connection, token_hash=token_hash)
+    if purpose is not None:
+        statement += f" AND {column('purpose')} = %s"
+        params += sql.prepared(OneTimeLink, connection, purpose=purpose)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return cast(OneTimeLink, sql.instance(OneTimeLink, row, connection)) if row else None
+
+
 def link_check(*, token: str, purpose: str | None = None) -> OneTimeLink:
     """Return the pending link for `token` (of `purpose`, when given), or raise the
     LinkError that says why not."""
-    found = OneTimeLink.objects.filter(token_hash=_hash(token))
-    if purpose is not None:
-        found = found.filter(purpose=purpose)
-    try:
-        # get(), not first(): the hash is unique, there is no order to ask for.
-        link = found.get()
-    except OneTimeLink.DoesNotExist:
-        raise LinkInvalid() from None
+    link = _link_of(_hash(token), purpose)
+    if link is None:
+        raise LinkInvalid()
     if link.used_at is not None:
         raise LinkUsed()
     if link.revoked_at is not None:
