@@ -67,23 +67,16 @@ def flow_open_for(login: str) -> ActivationFlow | None:
     # State.ACTIVATED).order_by("-created_at").first() writes it, at each step 2.
     connection = sql.connection_for(ActivationFlow, write=False)
     column = partial(sql.columns, ActivationFlow, connection=connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {sql.fields(ActivationFlow, connection)}"  # noqa: S608 (names quoted by the backend)
-            f" FROM {sql.table(ActivationFlow, connection)}"
-            f" WHERE {column('login')} = %s AND {column('expires_at')} > %s"
-            f" AND NOT ({column('state')} = %s)"
-            f" ORDER BY {column('created_at')} DESC LIMIT 1",
-            sql.prepared(
-                ActivationFlow,
-                connection,
-                login=login,
-                expires_at=clock.now(),
-                state=State.ACTIVATED,
-            ),
-        )
-        row = cursor.fetchone()
-    return cast(ActivationFlow, sql.instance(ActivationFlow, row, connection)) if row else None
+    flow = sql.first(
+        ActivationFlow,
+        f"{column('login')} = %s AND {column('expires_at')} > %s AND NOT ({column('state')} = %s)",
+        sql.prepared(
+            ActivationFlow, connection, login=login, expires_at=clock.now(), state=State.ACTIVATED
+        ),
+        order_by=f"{column('created_at')} DESC",
+        connection=connection,
+    )
+    return cast(ActivationFlow | None, flow)
 
 
 def flow_rules(flow: ActivationFlow) -> CategoryRules:

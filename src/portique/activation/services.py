@@ -102,13 +102,12 @@ def _provisional_password_expiry(login: str) -> datetime | None:
     # .get(login=login) writes it (core/sql.py).
     connection = sql.connection_for(Person, write=False)
     column = partial(sql.columns, Person, connection=connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column('provisional_password_expires_at')}"  # noqa: S608 (names quoted by the backend)
-            f" FROM {sql.table(Person, connection)} WHERE {column('login')} = %s",
-            sql.prepared(Person, connection, login=login),
-        )
-        row = cursor.fetchone()
+    row = sql.fetch_one(
+        connection,
+        f"SELECT {column('provisional_password_expires_at')}"  # noqa: S608 (names quoted by the backend)
+        f" FROM {sql.table(Person, connection)} WHERE {column('login')} = %s",
+        sql.prepared(Person, connection, login=login),
+    )
     if row is None:
         return None
     return cast(

@@ -115,18 +115,12 @@ def _link_of(token_hash: str, purpose: str | None) -> OneTimeLink | None:
     # write it; the hash is unique.
     connection = sql.connection_for(OneTimeLink, write=False)
     column = partial(sql.columns, OneTimeLink, connection=connection)
-    statement = (
-        f"SELECT {sql.fields(OneTimeLink, connection)}"  # noqa: S608 (names quoted by the backend)
-        f" FROM {sql.table(OneTimeLink, connection)} WHERE {column('token_hash')} = %s"
-    )
+    where = f"{column('token_hash')} = %s"
     params = sql.prepared(OneTimeLink, connection, token_hash=token_hash)
     if purpose is not None:
-        statement += f" AND {column('purpose')} = %s"
+        where += f" AND {column('purpose')} = %s"
         params += sql.prepared(OneTimeLink, connection, purpose=purpose)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    return cast(OneTimeLink, sql.instance(OneTimeLink, row, connection)) if row else None
+    return cast(OneTimeLink | None, sql.first(OneTimeLink, where, params, connection=connection))
 
 
 def link_check(*, token: str, purpose: str | None = None) -> OneTimeLink:
@@ -163,24 +157,17 @@ def link_pending(*, subject: str, purpose: str) -> OneTimeLink | None:
     # revoked_at__isnull=True, expires_at__gte=now).order_by("-created_at").first().
     connection = sql.connection_for(OneTimeLink, write=False)
     column = partial(sql.columns, OneTimeLink, connection=connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {sql.fields(OneTimeLink, connection)}"  # noqa: S608 (names quoted by the backend)
-            f" FROM {sql.table(OneTimeLink, connection)}"
-            f" WHERE {column('subject')} = %s AND {column('purpose')} = %s"
-            f" AND {column('used_at')} IS NULL AND {column('revoked_at')} IS NULL"
-            f" AND {column('expires_at')} >= %s"
-            f" ORDER BY {column('created_at')} DESC LIMIT 1",
-            sql.prepared(
-                OneTimeLink,
-                connection,
-                subject=subject,
-                purpose=purpose,
-                expires_at=clock.now(),
-            ),
-        )
-        row = cursor.fetchone()
-    return cast(OneTimeLink, sql.instance(OneTimeLink, row, connection)) if row else None
+    link = sql.first(
+        OneTimeLink,
+        f"{column('subject')} = %s AND {column('purpose')} = %s AND {column('used_at')} IS NULL"
+        f" AND {column('revoked_at')} IS NULL AND {column('expires_at')} >= %s",
+        sql.prepared(
+            OneTimeLink, connection, subject=subject, purpose=purpose, expires_at=clock.now()
+        ),
+        order_by=f"{column('created_at')} DESC",
+        connection=connection,
+    )
+    return cast(OneTimeLink | None, link)
 
 
 def links_sent_since(since: datetime, *, subject: str, purpose: str, email: str) -> tuple[int, int]:

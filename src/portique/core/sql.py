@@ -105,6 +105,33 @@ def instance(model: type[Model], row: Sequence[Any], connection: BaseDatabaseWra
     return model.from_db(connection.alias, _attnames(model), values)
 
 
+def fetch_one(
+    connection: BaseDatabaseWrapper, statement: str, params: Sequence[Any]
+) -> tuple[Any, ...] | None:
+    """The first row `statement` reads, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cast("tuple[Any, ...] | None", cursor.fetchone())
+
+
+def first(
+    model: type[Model],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
+    connection: BaseDatabaseWrapper | None = None,
+) -> Model | None:
+    """The first instance of `model` whose row matches `where` (columns named by columns(),
+    values as %s parameters) in the order `order_by` asks, or None: as the ORM's
+    .filter(...).order_by(...).first() reads it."""
+    connection = connection or connection_for(model, write=False)
+    statement = f"SELECT {fields(model, connection)} FROM {table(model, connection)}"  # noqa: S608 (names quoted by the backend)
+    statement += f" WHERE {where}" + (f" ORDER BY {order_by}" if order_by else "") + " LIMIT 1"
+    row = fetch_one(connection, statement, params)
+    return instance(model, row, connection) if row else None
+
+
 def value(model: type[Model], name: str, raw: Any, connection: BaseDatabaseWrapper) -> Any:
     """One column's value read alone, converted as instance() converts it."""
     column = _field(model, name).get_col(model._meta.db_table)

@@ -54,14 +54,13 @@ def mail_fate(*, flow_id: UUID, kind: str) -> MailFate | None:
     # .values_list(*_FATE).first().
     connection = sql.connection_for(OutboundMail, write=False)
     column = partial(sql.columns, OutboundMail, connection=connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column(*_FATE)} FROM {sql.table(OutboundMail, connection)}"  # noqa: S608 (names quoted by the backend)
-            f" WHERE {column('flow_id')} = %s AND {column('kind')} = %s"
-            f" ORDER BY {column('created_at')} DESC, {column('pk')} DESC LIMIT 1",
-            sql.prepared(OutboundMail, connection, flow_id=flow_id, kind=kind),
-        )
-        row = cursor.fetchone()
+    row = sql.fetch_one(
+        connection,
+        f"SELECT {column(*_FATE)} FROM {sql.table(OutboundMail, connection)}"  # noqa: S608 (names quoted by the backend)
+        f" WHERE {column('flow_id')} = %s AND {column('kind')} = %s"
+        f" ORDER BY {column('created_at')} DESC, {column('pk')} DESC LIMIT 1",
+        sql.prepared(OutboundMail, connection, flow_id=flow_id, kind=kind),
+    )
     if row is None:
         return None
     status, to, sent_at, smtp_code, smtp_answer = (

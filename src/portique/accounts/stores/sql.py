@@ -88,18 +88,16 @@ class SqlAccountStore:
         connection = sql.connection_for(Account, write=False)
         account = partial(sql.columns, Account, connection=connection, qualified=True)
         person = partial(sql.columns, Person, connection=connection, qualified=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {sql.fields(Account, connection, qualified=True)},"  # noqa: S608 (names quoted by the backend)
-                f" {sql.fields(Person, connection, qualified=True)}"
-                f" FROM {sql.table(Account, connection)}"
-                f" INNER JOIN {sql.table(Person, connection)}"
-                f" ON {account('person')} = {person('pk')}"
-                f" WHERE {account('login')} = %s OR {account('email')} = %s"
-                f" ORDER BY {account('pk')} LIMIT 1",
-                sql.prepared(Account, connection, login=key, email=key),
-            )
-            row = cursor.fetchone()
+        row = sql.fetch_one(
+            connection,
+            f"SELECT {sql.fields(Account, connection, qualified=True)},"  # noqa: S608 (names quoted by the backend)
+            f" {sql.fields(Person, connection, qualified=True)}"
+            f" FROM {sql.table(Account, connection)}"
+            f" INNER JOIN {sql.table(Person, connection)} ON {account('person')} = {person('pk')}"
+            f" WHERE {account('login')} = %s OR {account('email')} = %s"
+            f" ORDER BY {account('pk')} LIMIT 1",
+            sql.prepared(Account, connection, login=key, email=key),
+        )
         if row is None:
             return None
         found = cast(Account, sql.instance(Account, row[: sql.width(Account)], connection))
@@ -108,14 +106,13 @@ class SqlAccountStore:
 
     def verify_provisional_password(self, login: str, password: str) -> bool:
         connection = sql.connection_for(Account, write=False)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {sql.columns(Account, 'provisional_password_hash', connection=connection)}"  # noqa: S608 (names quoted by the backend)
-                f" FROM {sql.table(Account, connection)}"
-                f" WHERE {sql.columns(Account, 'login', connection=connection)} = %s",
-                sql.prepared(Account, connection, login=login),
-            )
-            row = cursor.fetchone()
+        column = partial(sql.columns, Account, connection=connection)
+        row = sql.fetch_one(
+            connection,
+            f"SELECT {column('provisional_password_hash')} FROM {sql.table(Account, connection)}"  # noqa: S608 (names quoted by the backend)
+            f" WHERE {column('login')} = %s",
+            sql.prepared(Account, connection, login=login),
+        )
         return provisional.check(password, (row[0] if row else "") or "")
 
     def create(
