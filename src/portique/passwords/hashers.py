@@ -205,19 +205,11 @@ def _decode(encoded: str) -> tuple[Type, int, int, int, int, bytes, bytes] | Non
     try:
         empty, name, version, costs, salt, digest = encoded.split("$")
         m, t, p = costs.split(",")
-        if empty or not (version.startswith("v=") and m[:2] == "m=" and t[:2] == "t="):
+        labelled = zip((version, m, t, p), ("v=", "m=", "t=", "p="), strict=True)
+        if empty or not all(part.startswith(label) for part, label in labelled):
             return None
-        if p[:2] != "p=":
-            return None
-        return (
-            _TYPES[name],
-            int(version[2:]),
-            int(m[2:]),
-            int(t[2:]),
-            int(p[2:]),
-            _unb64(salt),
-            _unb64(digest),
-        )
+        v, memory_cost, time_cost, parallelism = (int(part[2:]) for part in (version, m, t, p))
+        return _TYPES[name], v, memory_cost, time_cost, parallelism, _unb64(salt), _unb64(digest)
     except (KeyError, ValueError):
         return None
 
