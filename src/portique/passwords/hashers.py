@@ -83,7 +83,7 @@ class BlockMemory:
     def __init__(self) -> None:
         self._buffer: Any = None
         self._used_at = 0.0
-        self._timer: threading.Timer | None = None
+        self._timer: threading.Thread | None = None
 
     @property
     def size(self) -> int:
@@ -102,11 +102,15 @@ class BlockMemory:
             self._release_later(IDLE_SECONDS)
 
     def _release_later(self, seconds: float) -> None:
-        self._timer = threading.Timer(seconds, self._queue_release)
-        self._timer.daemon = True
+        self._timer = threading.Thread(
+            target=self._queue_release, args=(seconds,), name="argon2-release", daemon=True
+        )
         self._timer.start()
 
-    def _queue_release(self) -> None:
+    def _queue_release(self, after: float) -> None:
+        # A sleep, not a threading.Timer: under a clock moved by faketime (as the tests
+        # move it, a year ahead or a month back), the Timer's timed wait never returned.
+        time.sleep(after)
         # An interpreter shutting down takes no more work: the memory goes with it.
         with contextlib.suppress(RuntimeError):
             _hashing_executor().submit(self._release_if_idle)
