@@ -134,11 +134,11 @@ def first(
 
 def value(model: type[Model], name: str, raw: Any, connection: BaseDatabaseWrapper) -> Any:
     """One column's value read alone, converted as instance() converts it."""
-    column = _field(model, name).get_col(model._meta.db_table)
-    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
-        connection
-    ):
-        raw = converter(raw, column, connection)
+    position = model._meta.concrete_fields.index(_field(model, name))
+    for at, converters, column in _converters(model, connection):
+        if at == position:
+            for converter in converters:
+                raw = converter(raw, column, connection)
     return raw
 
 
